@@ -1,0 +1,157 @@
+"""Bad input gets one clear message naming the file, column or key, a non-zero exit, no traceback, no outputs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import image_spec
+
+from tg_bench.data.zoo import zoo_files
+from tg_bench.errors import USER_ERROR_EXIT_CODE
+
+FILES = zoo_files(image_spec(), Path("."))
+
+
+def make_root(tmp_path: Path, source: Path) -> Path:
+    """A writable copy of the image zoo's five input files (the rest of the metadata is not needed)."""
+    root = tmp_path / "metadata"
+    for path in FILES.values():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source / path, target)
+    return root
+
+
+def run_cli(args: list[str], data_root: Path, workdir: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "TG_BENCH_DATA": str(data_root),
+        "TG_BENCH_ROOT": str(workdir),
+        "HYDRA_FULL_ERROR": "0",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tg_bench", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def rewrite(path: Path, edit) -> None:
+    path.write_text(edit(path.read_text()))
+
+
+def drop_column(text: str, column: str) -> str:
+    from io import StringIO
+
+    import pandas as pd
+
+    frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    return frame.drop(columns=[column]).to_csv(index=False)
+
+
+def set_cell(text: str, column: str, value: str, row: int = 3) -> str:
+    from io import StringIO
+
+    import pandas as pd
+
+    frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    frame.loc[row, column] = value
+    return frame.to_csv(index=False)
+
+
+# (id, how to break the data or the command line, extra CLI args, words the message must contain, exit code)
+CASES = [
+    ("missing-file", lambda r: (r / FILES["records"]).unlink(), [], ["records.csv", "file not found"], 2),
+    (
+        "empty-file",
+        lambda r: (r / FILES["model_config"]).write_text(""),
+        [],
+        ["model_config_dataset.csv", "empty"],
+        2,
+    ),
+    (
+        "header-only",
+        lambda r: rewrite(r / FILES["scores"], lambda t: t.splitlines()[0] + "\n"),
+        [],
+        ["transferability_score_records.csv", "no rows"],
+        2,
+    ),
+    (
+        "missing-column",
+        lambda r: rewrite(r / FILES["records"], lambda t: drop_column(t, "eval_accuracy")),
+        [],
+        ["records.csv", "column 'eval_accuracy'", "missing"],
+        2,
+    ),
+    (
+        "non-numeric-accuracy",
+        lambda r: rewrite(r / FILES["records"], lambda t: set_cell(t, "eval_accuracy", "abc")),
+        [],
+        ["records.csv", "column 'eval_accuracy'", "'abc'"],
+        2,
+    ),
+    (
+        "non-numeric-parameters",
+        lambda r: rewrite(r / FILES["model_config"], lambda t: set_cell(t, "number_of_parameters", "many")),
+        [],
+        ["model_config_dataset.csv", "column 'number_of_parameters'"],
+        2,
+    ),
+    (
+        "missing-score-column",
+        lambda r: rewrite(r / FILES["scores"], lambda t: drop_column(t, "score")),
+        [],
+        ["transferability_score_records.csv", "column 'score'"],
+        2,
+    ),
+    ("unknown-target", None, ["targets=[not_a_dataset]"], ["not_a_dataset", "targets"], 2),
+    ("target-of-other-zoo", None, ["target=glue_cola"], ["glue/cola", "zoo=text"], 2),
+    ("empty-target-list", None, ["targets=[]"], ["targets", "empty"], 2),
+    ("no-methods", None, ["baseline=[]"], ["no methods"], 2),
+    (
+        "missing-data-root",
+        lambda r: shutil.rmtree(r),
+        [],
+        ["metadata root does not exist", "TG_BENCH_DATA"],
+        2,
+    ),
+    ("override-typo", None, ["seeed=1"], ["seeed"], 1),
+    ("unknown-group-option", None, ["zoo=imagee"], ["imagee"], 1),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gives_one_clear_error(case, tmp_path, metadata_root):
+    _, breaker, args, words, code = case
+    root = make_root(tmp_path, metadata_root)
+    if breaker is not None:
+        breaker(root)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    result = run_cli(["run", "progress=false", *args], root, workdir)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    if code == USER_ERROR_EXIT_CODE:
+        error_lines = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+        assert len(error_lines) == 1, result.stderr
+    assert not list(workdir.rglob("*.csv")), "a failed run must leave no result file"
+    assert not list(workdir.rglob("run.json"))
+
+
+def test_data_report_bad_input_exits_2(tmp_path, metadata_root):
+    root = make_root(tmp_path, metadata_root)
+    rewrite(root / FILES["records"], lambda t: set_cell(t, "eval_accuracy", "n/a?"))
+    result = run_cli(["data-report", "zoo=image"], root, tmp_path)
+    assert result.returncode == 2
+    assert "column 'eval_accuracy'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_command_exits_2(tmp_path, metadata_root):
+    result = run_cli(["frobnicate"], metadata_root, tmp_path)
+    assert result.returncode == 2
+    assert "unknown command 'frobnicate'" in result.stderr

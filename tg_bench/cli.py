@@ -1,0 +1,41 @@
+"""`tg-bench` console script: dispatches a subcommand to its entry point.
+
+`run` and `data-report` are Hydra apps (they take overrides, `-m` sweeps and launchers); `fetch` takes plain flags.
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: tg-bench <command> [args]
+
+commands:
+  run          evaluate methods leave-one-dataset-out (Hydra overrides, e.g. experiment=paper_baselines_image)
+  data-report  data-quality report of a zoo's metadata (e.g. zoo=text)
+  fetch        download the published TransferGraph metadata into data/ (checksummed)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "fetch":
+        from tg_bench.data.fetch import main as fetch_main
+
+        return fetch_main(rest)
+    if command in {"run", "data-report"}:
+        from tg_bench.app import hydra_entry
+
+        # Hydra parses sys.argv itself: hand it the overrides behind the subcommand.
+        sys.argv = [f"tg-bench {command}", *rest]
+        hydra_entry(command)
+        return 0
+    print(f"tg-bench: unknown command '{command}'\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Ground truth, metrics, and per-target scoring of a method's predictions."""

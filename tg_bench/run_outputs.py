@@ -1,0 +1,98 @@
+"""The output contract of a run (design.md): predictions.csv, metrics.csv, run.json, written all-or-nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from tg_bench.data.zoo import ZooData
+from tg_bench.evaluate.lodo import LodoResult
+
+VERSIONED_PACKAGES = (
+    "tg-bench",
+    "torch",
+    "torch-geometric",
+    "pytorch-lightning",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "xgboost",
+    "hydra-core",
+)
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def data_checksum(zoo: ZooData) -> dict[str, str]:
+    """SHA-256 of each metadata file the run read, and one over all of them."""
+    combined = hashlib.sha256()
+    per_file = {}
+    for key, path in sorted(zoo.files.items()):
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        per_file[key] = digest
+        combined.update(digest.encode())
+    return {"combined": combined.hexdigest(), **per_file}
+
+
+def _write_atomic(path: Path, write) -> None:
+    # delete=False plus os.replace: the file appears under its final name only once complete
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, newline=""
+    )
+    try:
+        with handle:
+            write(handle)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_run_outputs(
+    output_dir: Path,
+    result: LodoResult,
+    resolved_config: dict,
+    zoo: ZooData,
+    wall_seconds: dict[str, float],
+    extra_tables: dict[str, pd.DataFrame] | None = None,
+    summary_markdown: str | None = None,
+) -> list[Path]:
+    """Write the run's files into `output_dir`; each file appears complete or not at all."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    tables = {"predictions.csv": result.predictions, "metrics.csv": result.metrics, **(extra_tables or {})}
+    written = []
+    for name, frame in tables.items():
+        path = output_dir / name
+        _write_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False, float_format="%.10g"))
+        written.append(path)
+    run_info = {
+        "config": resolved_config,
+        "versions": package_versions(),
+        "data": {"root": str(zoo.root), "sha256": data_checksum(zoo)},
+        "target_weights": {k: round(float(v), 10) for k, v in result.weights.items()},
+        "wall_seconds": {k: round(v, 4) for k, v in wall_seconds.items()},
+    }
+    path = output_dir / "run.json"
+    _write_atomic(path, lambda handle: json.dump(run_info, handle, indent=2, sort_keys=False, default=str))
+    written.append(path)
+    if summary_markdown is not None:
+        path = output_dir / "summary.md"
+        _write_atomic(path, lambda handle: handle.write(summary_markdown))
+        written.append(path)
+    return written
