@@ -60,10 +60,10 @@ def evaluate_methods(
             predictions.append(predicted.assign(method=method.name, target=target, accuracy=accuracy, seed=seed))
             steps.update()
     steps.close()
-    for method in methods:
-        method_timer = getattr(method, "timer", None)
-        if isinstance(method_timer, StageTimer):
-            timer.merge(method_timer)
+    # variants of one TransferGraph share a timer: merge each timer once
+    shared = {id(t): t for m in methods if isinstance(t := getattr(m, "timer", None), StageTimer)}
+    for method_timer in shared.values():
+        timer.merge(method_timer)
     weight_series = pd.Series(weights)
     metrics = add_averages(pd.DataFrame(metric_rows, columns=METRIC_COLUMNS), weight_series)
     return LodoResult(

@@ -1,0 +1,48 @@
+"""Builds an embedder from its `embedder` config entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from tg_bench.embed.base import Embedder
+from tg_bench.errors import UserInputError
+from tg_bench.evaluate.protocol import Protocol
+from tg_bench.graph.zoo_graph import ZooGraph
+
+EMBEDDER_KINDS = ("node2vec", "node2vec_plus", "sage", "gat", "none")
+
+
+class NoEmbedding(Embedder):
+    """Metadata-only regression (the paper's plain "LR" baseline): no graph embedding at all."""
+
+    name = "none"
+
+    def fit_transform(self, graph: ZooGraph, seed: int) -> np.ndarray | None:
+        return None
+
+
+def build_embedder(key: str, cfg: Mapping, protocol: Protocol, accelerator: str = "cpu") -> Embedder:
+    """`kind` picks the class; `params` are its constructor arguments. GNN negatives follow the protocol unless
+    `params.negatives` is set: paper = the authors' mislabelled positives, clean = poor pairs as negatives."""
+    kind = cfg.get("kind")
+    params = dict(cfg.get("params") or {})
+    try:
+        if kind in ("node2vec", "node2vec_plus"):
+            from tg_bench.embed.node2vec import Node2Vec, Node2VecPlus
+
+            cls = Node2Vec if kind == "node2vec" else Node2VecPlus
+            return cls(accelerator=accelerator, **params)
+        if kind in ("sage", "gat"):
+            from tg_bench.embed.gnn import GATEmbedder, SAGEEmbedder
+
+            if params.get("negatives") is None:
+                params["negatives"] = protocol.name
+            cls = SAGEEmbedder if kind == "sage" else GATEmbedder
+            return cls(accelerator=accelerator, **params)
+    except TypeError as exc:
+        raise UserInputError(f"embedder.{key}.params: {exc}") from exc
+    if kind == "none":
+        return NoEmbedding()
+    raise UserInputError(f"embedder.{key}.kind: unknown kind {kind!r} (choose one of {', '.join(EMBEDDER_KINDS)})")

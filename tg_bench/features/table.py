@@ -1,0 +1,136 @@
+"""Feature table of docs/method.md section 5, with the clean protocol's fixes of section 6."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tg_bench.data.zoo import ZooData
+from tg_bench.evaluate.ground_truth import ground_truth
+from tg_bench.evaluate.protocol import Protocol
+from tg_bench.graph.build import training_records
+from tg_bench.graph.zoo_graph import ZooGraph
+
+CATEGORICAL = ("architecture", "model_type", "source_dataset")
+NUMERIC = ("source_accuracy", "n_parameters", "size", "n_classes")
+
+
+@dataclass(frozen=True)
+class FeatureTables:
+    """train: (n_train, n_features) features of other datasets' records; y: (n_train,) normalised accuracy.
+    test: (n_test, n_features) features of the target's rows; test_models: (n_test,) model of each test row.
+    """
+
+    train: pd.DataFrame
+    y: np.ndarray
+    test: pd.DataFrame
+    test_models: list[str]
+
+
+def target_rows(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
+    """The rows to predict: paper = the target's full records of typed models (with their `train_runtime`),
+    in file order; clean = one row per ground-truth model."""
+    if protocol.is_paper:
+        records = zoo.full_records()
+        typed = set(zoo.models.loc[zoo.models["model_type"].notna(), "model"])
+        rows = records[(records["dataset"] == target) & records["model"].isin(typed)]
+        return rows[["model", "dataset", "train_runtime"]].reset_index(drop=True)
+    truth = ground_truth(zoo, target, protocol)
+    return pd.DataFrame({"model": truth["model"], "dataset": target, "train_runtime": np.nan})
+
+
+def source_distance(zoo: ZooData, rows: pd.DataFrame, sources: pd.Series) -> pd.Series:
+    """distance(model's source dataset, row's dataset) / max of the source's distance row; NaN when unknown."""
+    matrix = zoo.distances
+    known = set(matrix.index)
+    row_max = matrix.max(axis=1)
+    values = [
+        matrix.at[s, d] / row_max[s] if (s in known and d in known and row_max[s] > 0) else np.nan
+        for s, d in zip(sources, rows["dataset"], strict=True)
+    ]
+    return pd.Series(values, index=rows.index, dtype=float)
+
+
+def _rows_features(
+    zoo: ZooData,
+    rows: pd.DataFrame,
+    protocol: Protocol,
+    embeddings: np.ndarray | None,
+    graph: ZooGraph | None,
+) -> pd.DataFrame:
+    models = zoo.models.set_index("model")
+    features = zoo.dataset_features if protocol.is_paper else zoo.corrected_features()
+    features = features.drop_duplicates("dataset").set_index("dataset")
+    frame = pd.DataFrame(index=rows.index)
+    for column in CATEGORICAL:
+        frame[column] = rows["model"].map(models[column])
+    frame["source_accuracy"] = rows["model"].map(models["source_accuracy"])
+    frame["n_parameters"] = rows["model"].map(models["n_parameters"])
+    if protocol.uses_train_runtime:
+        frame["train_runtime"] = rows["train_runtime"].to_numpy()
+    frame["size"] = rows["dataset"].map(features["size"])
+    frame["n_classes"] = rows["dataset"].map(features["n_classes"])
+    distance = source_distance(zoo, rows, frame["source_dataset"])
+    if protocol.is_paper:
+        frame["distance"] = distance.fillna(0.0)  # the authors' fill: unknown source = "identical"
+    else:
+        frame["distance"] = distance
+        frame["distance_missing"] = distance.isna().astype(float)
+    if embeddings is not None and graph is not None:
+        index = graph.node_index()
+        dim = embeddings.shape[1]
+        model_idx = rows["model"].map(index)
+        dataset_idx = rows["dataset"].map(index)
+        frame = pd.concat(
+            [
+                frame,
+                _lookup(embeddings, model_idx, "m", dim, rows.index),
+                _lookup(embeddings, dataset_idx, "d", dim, rows.index),
+            ],
+            axis=1,
+        )
+    return frame
+
+
+def _lookup(embeddings: np.ndarray, idx: pd.Series, prefix: str, dim: int, index: pd.Index) -> pd.DataFrame:
+    """Embedding rows for node indices; NaN rows for names that are not graph nodes."""
+    out = np.full((len(idx), dim), np.nan, dtype=np.float32)
+    present = idx.notna().to_numpy()
+    out[present] = embeddings[idx[present].astype(int).to_numpy()]
+    return pd.DataFrame(out, index=index, columns=[f"{prefix}{i}" for i in range(dim)])
+
+
+def _encode_categories(train: pd.DataFrame, test: pd.DataFrame, zoo: ZooData, protocol: Protocol) -> None:
+    """Paper: codes fitted separately on train and test (so the same model type gets different codes, the
+    authors' bug). Clean: one encoding fitted on the zoo's model config."""
+    for column in CATEGORICAL:
+        if protocol.is_paper:
+            train[column] = pd.Categorical(train[column]).codes.astype(float)
+            test[column] = pd.Categorical(test[column]).codes.astype(float)
+        else:
+            categories = sorted(zoo.models[column].dropna().unique())
+            for frame in (train, test):
+                codes = pd.Categorical(frame[column], categories=categories).codes.astype(float)
+                frame[column] = np.where(codes < 0, np.nan, codes)
+
+
+def feature_tables(
+    zoo: ZooData,
+    target: str,
+    protocol: Protocol,
+    embeddings: np.ndarray | None = None,
+    graph: ZooGraph | None = None,
+) -> FeatureTables:
+    train_rows = training_records(zoo, target, protocol)
+    test_rows = target_rows(zoo, target, protocol)
+    train = _rows_features(zoo, train_rows, protocol, embeddings, graph)
+    test = _rows_features(zoo, test_rows, protocol, embeddings, graph)
+    _encode_categories(train, test, zoo, protocol)
+    return FeatureTables(
+        train=train.reset_index(drop=True),
+        y=train_rows["normalised"].to_numpy(dtype=float),
+        test=test.reset_index(drop=True),
+        test_models=list(test_rows["model"]),
+    )
