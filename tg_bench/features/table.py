@@ -91,7 +91,8 @@ def _rows_features(
             ],
             axis=1,
         )
-    return frame
+    # plain float64 columns: lookups through string-indexed frames come back as pyarrow doubles
+    return frame.astype({c: "float64" for c in frame.columns if c not in CATEGORICAL})
 
 
 def _lookup(embeddings: np.ndarray, idx: pd.Series, prefix: str, dim: int, index: pd.Index) -> pd.DataFrame:

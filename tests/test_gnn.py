@@ -1,0 +1,198 @@
+"""GraphSAGE / GAT link-prediction embedders (tg_bench.embed.gnn)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tg_bench.embed.gnn import (
+    GATEmbedder,
+    SAGEEmbedder,
+    fit_link_embeddings,
+    neighbour_sampling_available,
+    supervision_labels,
+)
+from tg_bench.errors import UserInputError
+from tg_bench.graph import EdgeType, NodeKind, ZooGraph
+
+EMBEDDERS = [SAGEEmbedder, GATEmbedder]
+MODELS_PER_COMMUNITY = 24
+DATASETS_PER_COMMUNITY = 6
+
+
+def _zoo_graph(acc: np.ndarray, sim: np.ndarray, poor: np.ndarray, n_models: int, n_datasets: int) -> ZooGraph:
+    """acc: (2, A) model -> dataset node ids, sim: (2, S) dataset - dataset, poor: (2, P) model, dataset."""
+    names = tuple([f"model{i}" for i in range(n_models)] + [f"dataset{j}" for j in range(n_datasets)])
+    kind = np.array([NodeKind.MODEL] * n_models + [NodeKind.DATASET] * n_datasets, dtype=np.int8)
+    edge_index = np.concatenate([acc, sim], axis=1).astype(np.int64)
+    edge_type = np.array([EdgeType.ACCURACY] * acc.shape[1] + [EdgeType.SIMILARITY] * sim.shape[1], dtype=np.int8)
+    weight = np.random.default_rng(0).uniform(0.5, 1.0, edge_index.shape[1])
+    return ZooGraph(names, kind, edge_index, weight, edge_type, poor.astype(np.int64), None, False)
+
+
+def _communities(seed: int = 0, rewired: bool = False) -> tuple[ZooGraph, np.ndarray]:
+    """Two communities of models and datasets: dense accuracy edges within, none across; dataset-dataset
+    similarity edges within. With `rewired`, every edge gets random endpoints of the same node kinds.
+
+    Returns the graph and each node's community (N,) in {0, 1}.
+    """
+    rng = np.random.default_rng(seed)
+    m, d = MODELS_PER_COMMUNITY, DATASETS_PER_COMMUNITY
+    n_models, n_datasets = 2 * m, 2 * d
+    model_comm = np.repeat([0, 1], m)
+    dataset_comm = np.repeat([0, 1], d)
+    acc, sim = [], []
+    for c in (0, 1):
+        models = np.flatnonzero(model_comm == c)
+        datasets = n_models + np.flatnonzero(dataset_comm == c)
+        acc += [(i, j) for i in models for j in datasets if rng.random() < 0.7]
+        sim += [(a, b) for ia, a in enumerate(datasets) for b in datasets[ia + 1 :]]
+    acc_arr, sim_arr = np.array(acc).T, np.array(sim).T
+    if rewired:
+        acc_arr = np.stack(
+            [
+                rng.integers(0, n_models, acc_arr.shape[1]),
+                n_models + rng.integers(0, n_datasets, acc_arr.shape[1]),
+            ]
+        )
+        sim_arr = n_models + np.stack([rng.integers(0, n_datasets, sim_arr.shape[1]) for _ in range(2)])
+        sim_arr = sim_arr[:, sim_arr[0] != sim_arr[1]]
+    graph = _zoo_graph(acc_arr, sim_arr, np.zeros((2, 0), dtype=np.int64), n_models, n_datasets)
+    return graph, np.concatenate([model_comm, dataset_comm])
+
+
+def _within_minus_across(z: np.ndarray, community: np.ndarray, n_models: int) -> float:
+    """Mean cosine similarity of (model, dataset) pairs within a community minus across communities.
+
+    Embeddings are centred first: the all-positive random features give every node a large shared component
+    that would otherwise compress all cosines towards 1.
+    """
+    z = z - z.mean(axis=0)
+    zn = z / np.linalg.norm(z, axis=1, keepdims=True)
+    cos = zn[:n_models] @ zn[n_models:].T
+    same = community[:n_models, None] == community[None, n_models:]
+    return float(cos[same].mean() - cos[~same].mean())
+
+
+@pytest.mark.parametrize("cls", EMBEDDERS)
+def test_same_seed_same_embeddings_and_shape(cls) -> None:
+    graph, _ = _communities()
+    emb = cls(epochs=10)
+    z1 = emb.fit_transform(graph, seed=3)
+    z2 = emb.fit_transform(graph, seed=3)
+    z3 = emb.fit_transform(graph, seed=4)
+    assert z1.shape == (graph.num_nodes, 128)
+    assert z1.dtype == np.float32
+    assert np.isfinite(z1).all()
+    np.testing.assert_array_equal(z1, z2)
+    assert not np.array_equal(z1, z3)
+    assert {"train_loss", "val_auc", "fit_seconds"} <= set(emb.last_metrics)
+
+
+def test_fit_leaves_global_torch_state_alone() -> None:
+    graph, _ = _communities()
+    threads = torch.get_num_threads()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    z, _ = fit_link_embeddings(graph, "gat", seed=0, epochs=2, steps_per_epoch=3)
+    assert z.shape == (graph.num_nodes, 128)
+    assert torch.get_num_threads() == threads
+    assert torch.are_deterministic_algorithms_enabled() == deterministic
+
+
+def test_embedder_names() -> None:
+    assert SAGEEmbedder.name == "homo_SAGEConv"
+    assert GATEmbedder.name == "homoGATConv"
+
+
+@pytest.mark.parametrize("cls", EMBEDDERS)
+def test_planted_communities_are_recovered_and_shuffled_control_is_not(cls) -> None:
+    n_models = 2 * MODELS_PER_COMMUNITY
+    graph, community = _communities()
+    gap = _within_minus_across(cls().fit_transform(graph, seed=0), community, n_models)
+    control, _ = _communities(rewired=True)
+    control_gap = _within_minus_across(cls().fit_transform(control, seed=0), community, n_models)
+    assert gap > 0.3, gap
+    assert abs(control_gap) < 0.1, control_gap
+
+
+def test_supervision_labels_paper_vs_clean() -> None:
+    positives = torch.tensor([[0, 1], [5, 6]])
+    poor = torch.tensor([[2, 3, 4], [5, 6, 7]])
+    random_negatives = torch.tensor([[0], [7]])
+    for mode, poor_label in (("paper", 1.0), ("clean", 0.0)):
+        index, label = supervision_labels(positives, poor, random_negatives, mode)
+        assert index.shape == (2, 6) and index.dtype == torch.long
+        assert label.dtype == torch.float32
+        torch.testing.assert_close(index, torch.cat([positives, poor, random_negatives], dim=1))
+        torch.testing.assert_close(label, torch.tensor([1.0, 1.0, poor_label, poor_label, poor_label, 0.0]))
+    with pytest.raises(UserInputError):
+        supervision_labels(positives, poor, random_negatives, "other")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("encoder", ["sage", "gat"])
+def test_clean_labelling_scores_poor_pairs_lower_than_paper(encoder: str) -> None:
+    graph, community = _communities()
+    n_models = 2 * MODELS_PER_COMMUNITY
+    # poor pairs: within-community (model, dataset) pairs that have no accuracy edge
+    acc = {(int(a), int(b)) for a, b in graph.edge_index.T if a < n_models}
+    poor = np.array(
+        [
+            (i, j)
+            for i in range(n_models)
+            for j in range(n_models, graph.num_nodes)
+            if community[i] == community[j] and (i, j) not in acc
+        ]
+    ).T
+    graph = ZooGraph(
+        graph.node_names,
+        graph.node_kind,
+        graph.edge_index,
+        graph.edge_weight,
+        graph.edge_type,
+        poor,
+        None,
+        False,
+    )
+
+    def poor_score(mode: str) -> float:
+        z, _ = fit_link_embeddings(graph, encoder, seed=0, negatives=mode)
+        return float(torch.sigmoid(torch.from_numpy((z[poor[0]] * z[poor[1]]).sum(1))).mean())
+
+    paper, clean = poor_score("paper"), poor_score("clean")
+    assert clean < paper - 0.1, (paper, clean)
+
+
+@pytest.mark.skipif(neighbour_sampling_available(), reason="pyg-lib / torch-sparse is installed here")
+@pytest.mark.parametrize("cls", EMBEDDERS)
+def test_neighbour_sampling_without_pyg_lib_is_a_user_error(cls) -> None:
+    with pytest.raises(UserInputError, match="pyg-lib"):
+        cls(neighbour_sampling=True)
+    graph, _ = _communities()
+    with pytest.raises(UserInputError, match="pyg-lib"):
+        fit_link_embeddings(graph, "sage", seed=0, neighbour_sampling=True)
+
+
+def test_unknown_negatives_mode_is_a_user_error() -> None:
+    with pytest.raises(UserInputError, match="negatives"):
+        SAGEEmbedder(negatives="random")  # type: ignore[arg-type]
+
+
+def test_given_node_features_and_tiny_graph() -> None:
+    acc = np.array([[0, 1, 2], [3, 3, 4]])
+    graph = _zoo_graph(acc, np.array([[3], [4]]), np.array([[0], [4]]), n_models=3, n_datasets=2)
+    features = np.random.default_rng(1).normal(size=(graph.num_nodes, 16)).astype(np.float32)
+    graph = ZooGraph(
+        graph.node_names,
+        graph.node_kind,
+        graph.edge_index,
+        graph.edge_weight,
+        graph.edge_type,
+        graph.negative_pairs,
+        features,
+        False,
+    )
+    for cls in EMBEDDERS:
+        z = cls(epochs=3, negatives="clean").fit_transform(graph, seed=0)
+        assert z.shape == (graph.num_nodes, 128) and z.dtype == np.float32
+        assert np.isfinite(z).all()

@@ -1,0 +1,508 @@
+"""GraphSAGE and GAT node embeddings trained by link prediction (docs/method.md section 4).
+
+The paper's `homo_SAGEConv` / `homoGATConv` learners: an undirected, unweighted homogeneous graph of models
+and datasets; a two-layer encoder to 128 dimensions; a dot-product decoder; a 70/10/20 link split with 30 % of
+the training edges held out of message passing as supervision; Adam 1e-3, BCE with logits, 50 epochs. The zoo
+graphs have ~250 nodes, so training is full-batch (one step per epoch by default); the authors' neighbour
+sampling [20, 10] only matters for zoos of 10^4+ models and needs `pyg-lib`, which is not installed here.
+
+The `negatives` switch chooses how the known-poor (model, dataset) pairs of `ZooGraph.negative_pairs` are
+labelled:
+
+- ``"paper"`` reproduces the authors' loader quirk: their link split labels the poor pairs 2, and a later
+  "2 -> 1" replacement turns them into positives, so the GNN learns "has a fine-tuning record" vs random
+  pairs.
+- ``"clean"`` labels them 0, next to the random negatives, as the method intends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.utils.data import DataLoader
+
+from tg_bench.embed.base import Embedder
+from tg_bench.errors import UserInputError
+from tg_bench.graph.zoo_graph import ZooGraph
+
+Negatives = Literal["paper", "clean"]
+NEGATIVES_MODES: tuple[str, ...] = ("paper", "clean")
+
+#: fan-out per layer of the authors' LinkNeighborLoader (only with `neighbour_sampling=True`)
+NEIGHBOUR_FANOUT: tuple[int, int] = (20, 10)
+
+_LIGHTNING_LOGGERS = (
+    "pytorch_lightning",
+    "lightning.pytorch",
+    "lightning_fabric",
+    "lightning.fabric",
+    "lightning",
+)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# encoders and decoder
+
+
+class SAGEEncoder(nn.Module):
+    """Two `SAGEConv` layers (mean aggregation): x (N, F) -> z (N, out_channels)."""
+
+    def __init__(self, in_channels: int, hidden_channels: int = 128, out_channels: int = 128) -> None:
+        super().__init__()
+        from torch_geometric.nn import SAGEConv
+
+        self.conv1 = SAGEConv(in_channels, hidden_channels)
+        self.conv2 = SAGEConv(hidden_channels, out_channels)
+
+    def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        """x: (N, F) float32, edge_index: (2, E) int64 -> (N, out_channels)."""
+        h = self.conv1(x, edge_index).relu()
+        return self.conv2(h, edge_index)
+
+
+class GATEncoder(nn.Module):
+    """Two single-head `GATConv` layers without self loops, each plus a linear skip (paper: homoGATConv).
+
+    Without self loops a node's attention only sees its neighbours, so the skip `Linear(in, out)` is what
+    carries the node's own features (and the only signal for isolated nodes, e.g. a target whose records were
+    all removed).
+    """
+
+    def __init__(self, in_channels: int, hidden_channels: int = 128, out_channels: int = 128) -> None:
+        super().__init__()
+        from torch_geometric.nn import GATConv
+
+        self.conv1 = GATConv(in_channels, hidden_channels, heads=1, add_self_loops=False)
+        self.lin1 = nn.Linear(in_channels, hidden_channels)
+        self.conv2 = GATConv(hidden_channels, out_channels, heads=1, add_self_loops=False)
+        self.lin2 = nn.Linear(hidden_channels, out_channels)
+
+    def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        """x: (N, F) float32, edge_index: (2, E) int64 -> (N, out_channels)."""
+        h = (self.conv1(x, edge_index) + self.lin1(x)).relu()
+        return self.conv2(h, edge_index) + self.lin2(h)
+
+
+ENCODERS: dict[str, type[nn.Module]] = {"sage": SAGEEncoder, "gat": GATEncoder}
+
+
+def dot_decoder(z: Tensor, edge_label_index: Tensor) -> Tensor:
+    """Link logits: z (N, D), edge_label_index (2, L) int64 -> (L,) dot products z[src] . z[dst]."""
+    return (z[edge_label_index[0]] * z[edge_label_index[1]]).sum(dim=-1)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# training data
+
+
+def node_features(graph: ZooGraph, feature_dim: int = 128, seed: int = 0) -> Tensor:
+    """(N, F) float32: `graph.node_features` when present, else U[0, 1) noise of width `feature_dim`.
+
+    The paper gives models uniform random vectors; substituting dataset embeddings for dataset rows is the
+    graph builder's job, so a graph without features gets noise for every node.
+    """
+    if graph.node_features is not None:
+        x = np.asarray(graph.node_features, dtype=np.float32)
+        if x.ndim != 2 or x.shape[0] != graph.num_nodes:
+            raise ValueError(f"node_features must have shape ({graph.num_nodes}, F), got {x.shape}")
+        return torch.from_numpy(x.copy())
+    rng = np.random.default_rng(seed)
+    return torch.from_numpy(rng.random((graph.num_nodes, feature_dim), dtype=np.float32))
+
+
+def undirected_data(graph: ZooGraph, feature_dim: int = 128, seed: int = 0):
+    """The full graph as a PyG `Data(x (N, F), edge_index (2, 2E'))`: both directions, no weights or types.
+
+    Self loops are dropped and duplicates merged, so every undirected edge appears exactly twice. Only `x` and
+    `edge_index` are set on purpose: `RandomLinkSplit` splits every attribute it takes for an edge
+    attribute.
+    """
+    from torch_geometric.data import Data
+    from torch_geometric.utils import remove_self_loops, to_undirected
+
+    edge_index = torch.as_tensor(np.asarray(graph.edge_index), dtype=torch.long).reshape(2, -1)
+    edge_index, _ = remove_self_loops(edge_index)
+    edge_index = to_undirected(edge_index, num_nodes=graph.num_nodes)
+    return Data(x=node_features(graph, feature_dim, seed), edge_index=edge_index, num_nodes=graph.num_nodes)
+
+
+def split_links(data) -> tuple[Any, Any, Any]:
+    """70/10/20 link split, 30 % of the training edges as supervision (`RandomLinkSplit`, global torch RNG).
+
+    train.edge_index: message-passing edges (both directions); train.edge_label_index (2, S): supervision
+    positives, one direction, no negatives (drawn fresh each step instead). val / test: message passing over
+    all training edges, edge_label_index / edge_label with as many random negatives as positives.
+    """
+    from torch_geometric.transforms import RandomLinkSplit
+
+    transform = RandomLinkSplit(
+        num_val=0.1,
+        num_test=0.2,
+        is_undirected=True,
+        add_negative_train_samples=False,
+        disjoint_train_ratio=0.3,
+    )
+    return transform(data)
+
+
+def supervision_labels(
+    positive_index: Tensor, poor_pairs: Tensor, random_negatives: Tensor, negatives: Negatives
+) -> tuple[Tensor, Tensor]:
+    """One step's labelled training pairs: (edge_label_index (2, S+P+R) int64, edge_label (S+P+R,) float32).
+
+    positive_index: (2, S) supervision edges (label 1). poor_pairs: (2, P) known-poor (model, dataset) pairs,
+    labelled 1 under "paper" (the authors' quirk) and 0 under "clean". random_negatives: (2, R), label 0.
+    """
+    if negatives not in NEGATIVES_MODES:
+        raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
+    poor_label = 1.0 if negatives == "paper" else 0.0
+    device = positive_index.device
+    poor_pairs = poor_pairs.to(device=device, dtype=torch.long).reshape(2, -1)
+    random_negatives = random_negatives.to(device=device, dtype=torch.long).reshape(2, -1)
+    edge_label_index = torch.cat([positive_index.long(), poor_pairs, random_negatives], dim=1)
+    edge_label = torch.cat(
+        [
+            torch.ones(positive_index.size(1), device=device),
+            torch.full((poor_pairs.size(1),), poor_label, device=device),
+            torch.zeros(random_negatives.size(1), device=device),
+        ]
+    )
+    return edge_label_index, edge_label
+
+
+def _both_directions(edge_index: Tensor) -> Tensor:
+    return torch.cat([edge_index, edge_index.flip(0)], dim=1)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Lightning module
+
+
+class LinkPredictionModule(pl.LightningModule):
+    """Full-batch link prediction: encoder + dot-product decoder, BCE with logits, Adam.
+
+    Each training step sees the whole graph: the batch is the training `Data` from `split_links`, and
+    `supervision_labels` adds the poor pairs (per `negatives`) and `neg_sampling_ratio * S` fresh random
+    negatives drawn with `negative_sampling` from the global torch RNG (seeded by `seed_everything`).
+    """
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        poor_pairs: Tensor,
+        known_pairs: Tensor,
+        *,
+        negatives: Negatives = "paper",
+        lr: float = 1e-3,
+        neg_sampling_ratio: float = 1.0,
+    ) -> None:
+        """poor_pairs: (2, P) int64 known-poor (model, dataset) pairs. known_pairs: (2, K) int64 training
+        pairs random negatives must avoid (message-passing and supervision edges, poor pairs; both ways)."""
+        super().__init__()
+        if negatives not in NEGATIVES_MODES:
+            raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
+        self.encoder = encoder
+        self.negatives: Negatives = negatives
+        self.lr = lr
+        self.neg_sampling_ratio = neg_sampling_ratio
+        # buffers follow the module to the accelerator; not persistent since they are data, not weights
+        self.register_buffer("poor_pairs", poor_pairs.long().reshape(2, -1), persistent=False)
+        self.register_buffer("known_pairs", known_pairs.long().reshape(2, -1), persistent=False)
+
+    def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        """x: (N, F), edge_index: (2, E) -> node embeddings (N, D)."""
+        return self.encoder(x, edge_index)
+
+    def training_step(self, batch, batch_idx: int) -> Tensor:
+        from torch_geometric.utils import negative_sampling
+
+        z = self(batch.x, batch.edge_index)
+        positives = batch.edge_label_index
+        num_neg = max(1, round(positives.size(1) * self.neg_sampling_ratio))
+        random_negatives = negative_sampling(self.known_pairs, num_nodes=batch.num_nodes, num_neg_samples=num_neg)
+        edge_label_index, edge_label = supervision_labels(positives, self.poor_pairs, random_negatives, self.negatives)
+        loss = F.binary_cross_entropy_with_logits(dot_decoder(z, edge_label_index), edge_label)
+        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=1)
+        return loss
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        z = self(batch.x, batch.edge_index)
+        logits = dot_decoder(z, batch.edge_label_index)
+        label = batch.edge_label.float()
+        self.log("val_loss", F.binary_cross_entropy_with_logits(logits, label), prog_bar=False, batch_size=1)
+        if 0 < int(label.sum()) < label.numel():  # AUC is undefined with a single class
+            from sklearn.metrics import roc_auc_score
+
+            auc = roc_auc_score(label.cpu().numpy(), logits.detach().cpu().numpy())
+            self.log("val_auc", float(auc), prog_bar=True, batch_size=1)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.Adam(self.parameters(), lr=self.lr)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# fitting
+
+
+def _identity(item: Any) -> Any:
+    return item
+
+
+def _full_batch_loader(data, steps: int = 1) -> DataLoader:
+    """A loader that yields the whole graph `steps` times per epoch (full-batch training)."""
+    return DataLoader([data] * steps, batch_size=None, shuffle=False, collate_fn=_identity, num_workers=0)
+
+
+def neighbour_sampling_available() -> bool:
+    """Whether PyG can sample neighbourhoods here (needs `pyg-lib` or `torch-sparse`)."""
+    import torch_geometric.typing as pyg_typing
+
+    return bool(getattr(pyg_typing, "WITH_PYG_LIB", False) or getattr(pyg_typing, "WITH_TORCH_SPARSE", False))
+
+
+def _check_neighbour_sampling() -> None:
+    if not neighbour_sampling_available():
+        raise UserInputError(
+            "neighbour_sampling=True needs PyG's sampling backend: `pip install pyg-lib` (or torch-sparse) "
+            "matching your torch version (https://data.pyg.org/whl/). It only matters for zoos of 10^4+ "
+            "models; full-batch training (neighbour_sampling=False) is the default and fits ~250-node zoo "
+            "graphs in seconds."
+        )
+    # The backend is importable, but mini-batch training with LinkNeighborLoader is not implemented (it could
+    # not be tested in this environment); fail loudly rather than silently train full-batch.
+    raise NotImplementedError(
+        "neighbour sampling with LinkNeighborLoader (fan-out [20, 10], batch 16) is not implemented yet; "
+        "use neighbour_sampling=False (full-batch)"
+    )
+
+
+@contextlib.contextmanager
+def _quiet_lightning() -> Iterator[None]:
+    """Lightning's per-fit INFO lines ("GPU available", tips) and its hints about worker counts and logging
+    intervals are noise for a one-batch loader; silence them only for the duration of a fit."""
+    saved = {name: logging.getLogger(name).level for name in _LIGHTNING_LOGGERS}
+    for name in _LIGHTNING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
+            warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
+            warnings.filterwarnings("ignore", message=r".*does not have a deterministic implementation.*")
+            warnings.filterwarnings("ignore", message=r".*GPU available but not used.*")
+            warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+            # graphs too small for a validation split train without one, on purpose
+            warnings.filterwarnings("ignore", message=r".*but have no `val_dataloader`.*")
+            yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+@contextlib.contextmanager
+def _torch_flags(num_threads: int | None) -> Iterator[None]:
+    """Restore process-wide torch state on exit: `Trainer(deterministic=...)` flips global flags and never
+    undoes them, and later code in the same process (other embedders, GPU feature extraction) must not inherit
+    them.
+
+    `num_threads` caps intra-op threads for the fit: on a ~250-node graph every kernel is microseconds long,
+    so OpenMP synchronisation dominates, and with other processes on the cores (parallel sweeps) two threads
+    were measured 5-10x slower than one.
+    """
+    threads = torch.get_num_threads()
+    if num_threads is not None:
+        torch.set_num_threads(num_threads)
+    det = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    benchmark = torch.backends.cudnn.benchmark
+    cublas = os.environ.get("CUBLAS_WORKSPACE_CONFIG")
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(det, warn_only=warn_only)
+        torch.backends.cudnn.benchmark = benchmark
+        if cublas is None:
+            os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
+        else:
+            os.environ["CUBLAS_WORKSPACE_CONFIG"] = cublas
+
+
+def fit_link_embeddings(
+    graph: ZooGraph,
+    encoder: str,
+    seed: int,
+    *,
+    hidden_channels: int = 128,
+    out_channels: int = 128,
+    epochs: int = 50,
+    lr: float = 1e-3,
+    negatives: Negatives = "paper",
+    accelerator: str = "cpu",
+    feature_dim: int = 128,
+    neighbour_sampling: bool = False,
+    progress: bool = False,
+    neg_sampling_ratio: float = 1.0,
+    steps_per_epoch: int = 1,
+    num_threads: int | None = 1,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Train `encoder` ("sage" | "gat") by link prediction on `graph`; return (embeddings, metrics).
+
+    embeddings: (N, out_channels) float32, one eval-mode forward pass over the full, unsplit graph.
+    metrics: last epoch's `train_loss`, `val_auc`, `val_loss` (when defined) and `fit_seconds`.
+    steps_per_epoch: full-batch optimiser steps per epoch, each with fresh random negatives. One step per
+        epoch gives 50 Adam steps in all, far fewer than the authors' ~60 mini-batches of 16 per epoch, and
+        can leave the encoder under-trained; raise it to match their step count (~10 ms a step here).
+    num_threads: torch intra-op threads during the fit (None: leave as is); see `_torch_flags`.
+    """
+    if encoder not in ENCODERS:
+        raise UserInputError(f"unknown GNN encoder {encoder!r}; expected one of {sorted(ENCODERS)}")
+    if negatives not in NEGATIVES_MODES:
+        raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
+    if steps_per_epoch < 1:
+        raise UserInputError(f"steps_per_epoch must be >= 1, got {steps_per_epoch}")
+    if neighbour_sampling:
+        _check_neighbour_sampling()
+
+    start = time.perf_counter()
+    with _quiet_lightning(), _torch_flags(num_threads):
+        pl.seed_everything(seed, workers=True, verbose=False)
+        full = undirected_data(graph, feature_dim=feature_dim, seed=seed)
+        train_data, val_data, _test_data = split_links(full)
+
+        poor_pairs = torch.as_tensor(np.asarray(graph.negative_pairs), dtype=torch.long).reshape(2, -1)
+        known_pairs = torch.cat(
+            [
+                train_data.edge_index,
+                _both_directions(train_data.edge_label_index),
+                _both_directions(poor_pairs),
+            ],
+            dim=1,
+        )
+        module = LinkPredictionModule(
+            ENCODERS[encoder](full.num_features, hidden_channels, out_channels),
+            poor_pairs,
+            known_pairs,
+            negatives=negatives,
+            lr=lr,
+            neg_sampling_ratio=neg_sampling_ratio,
+        )
+        has_val = val_data.edge_label_index.numel() > 0
+        trainer = pl.Trainer(
+            max_epochs=epochs,
+            accelerator=accelerator,
+            devices=1,
+            logger=False,
+            enable_checkpointing=False,
+            enable_model_summary=False,
+            enable_progress_bar=progress,
+            # CPU scatter kernels are deterministic; CUDA's scatter-max in GAT's softmax has no deterministic
+            # kernel and would raise, so accelerators only warn
+            deterministic=True if accelerator == "cpu" else "warn",
+            num_sanity_val_steps=0,
+            log_every_n_steps=1,
+            limit_val_batches=1.0 if has_val else 0,
+        )
+        trainer.fit(
+            module,
+            train_dataloaders=_full_batch_loader(train_data, steps_per_epoch),
+            val_dataloaders=_full_batch_loader(val_data) if has_val else None,
+        )
+        metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+
+        # the embedding pass runs on CPU: one forward over ~250 nodes, and CPU keeps it bit-reproducible
+        module = module.cpu().eval()
+        with torch.no_grad():
+            z = module(full.x, full.edge_index)
+    metrics["fit_seconds"] = time.perf_counter() - start
+    return z.numpy().astype(np.float32, copy=False), metrics
+
+
+# ------------------------------------------------------------------------------------------------------------
+# embedders
+
+
+class _GNNEmbedder(Embedder):
+    encoder: str
+
+    def __init__(
+        self,
+        hidden_channels: int = 128,
+        out_channels: int = 128,
+        epochs: int = 50,
+        lr: float = 1e-3,
+        negatives: Negatives = "paper",
+        accelerator: str = "cpu",
+        feature_dim: int = 128,
+        neighbour_sampling: bool = False,
+        progress: bool = False,
+        neg_sampling_ratio: float = 1.0,
+        steps_per_epoch: int = 1,
+        num_threads: int | None = 1,
+    ) -> None:
+        if negatives not in NEGATIVES_MODES:
+            raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
+        if neighbour_sampling:
+            _check_neighbour_sampling()  # fail at configuration time, not after building the graph
+        self.hidden_channels = hidden_channels
+        self.out_channels = out_channels
+        self.epochs = epochs
+        self.lr = lr
+        self.negatives: Negatives = negatives
+        self.accelerator = accelerator
+        self.feature_dim = feature_dim
+        self.neighbour_sampling = neighbour_sampling
+        self.progress = progress
+        self.neg_sampling_ratio = neg_sampling_ratio
+        self.steps_per_epoch = steps_per_epoch
+        self.num_threads = num_threads
+        #: metrics of the last `fit_transform` (train_loss, val_auc, val_loss, fit_seconds)
+        self.last_metrics: dict[str, float] = {}
+
+    def fit_transform(self, graph: ZooGraph, seed: int) -> np.ndarray:
+        """Embeddings (graph.num_nodes, out_channels) float32; same graph and seed: same array on CPU."""
+        z, self.last_metrics = fit_link_embeddings(
+            graph,
+            self.encoder,
+            seed,
+            hidden_channels=self.hidden_channels,
+            out_channels=self.out_channels,
+            epochs=self.epochs,
+            lr=self.lr,
+            negatives=self.negatives,
+            accelerator=self.accelerator,
+            feature_dim=self.feature_dim,
+            neighbour_sampling=self.neighbour_sampling,
+            progress=self.progress,
+            neg_sampling_ratio=self.neg_sampling_ratio,
+            steps_per_epoch=self.steps_per_epoch,
+            num_threads=self.num_threads,
+        )
+        return z
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(negatives={self.negatives!r}, epochs={self.epochs}, lr={self.lr})"
+
+
+class SAGEEmbedder(_GNNEmbedder):
+    """GraphSAGE link-prediction embeddings (the paper's `homo_SAGEConv`)."""
+
+    name = "homo_SAGEConv"
+    encoder = "sage"
+
+
+class GATEmbedder(_GNNEmbedder):
+    """GAT link-prediction embeddings with linear skips (the paper's `homoGATConv`)."""
+
+    name = "homoGATConv"
+    encoder = "gat"
