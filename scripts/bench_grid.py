@@ -1,6 +1,6 @@
 """Times the full TransferGraph grid: 12 variants x 16 targets (8 image + 8 text), one seed, per stage.
 
-    TG_BENCH_DATA=../shared/transfergraph-metadata .venv/bin/python scripts/bench_grid.py [--protocol paper] [overrides...]
+    TG_BENCH_DATA=../shared/transfergraph-metadata .venv/bin/python scripts/bench_grid.py [--protocol paper]
 
 Prints wall seconds per stage (graph, embedding, features, regression, scoring) per zoo and in total.
 """
@@ -51,6 +51,10 @@ def main() -> None:
         for stage, seconds in per_stage.items():
             print(f"  {stage:<13}{seconds:8.1f} s")
             totals[stage] = totals.get(stage, 0.0) + seconds
+        average = result.metrics[(result.metrics["metric"] == "pearson") & (result.metrics["target"] == "average")]
+        print("  weighted-average pearson (a check that the timed run is the real one):")
+        for method, value in average.set_index("method")["value"].sort_values(ascending=False).items():
+            print(f"    {method:<50}{value:8.4f}")
     print(f"total: {grand:.1f} s ({grand / 60:.1f} min)")
     for stage, seconds in totals.items():
         print(f"  {stage:<13}{seconds:8.1f} s")
