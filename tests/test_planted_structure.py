@@ -4,20 +4,29 @@ Planted design. A synthetic zoo in the published text layout has 40 models and 8
 planted communities A and B (20 models and 4 datasets each; membership alternates with the index, so names and
 file order carry nothing). All models have identical metadata (architecture, model_type, source dataset,
 model-card accuracy, parameter count) and all datasets identical features (size, classes) and the same distance
-to the shared source dataset, so the metadata-only regressor has nothing to separate the models with. The
+to the shared source dataset, so the metadata-only regressor has nothing to tell the models apart with. The
 accuracy of model m on dataset d is 0.8 + noise when m and d share a community and 0.4 + noise otherwise (seeded
-Gaussian noise, sd 0.03). The distance matrix puts datasets of one community close (about 0.1) and the two
-communities far apart (about 1.0), so a held-out target keeps similarity edges to its own community.
+Gaussian noise, sd 0.03). In the distance matrix datasets of one community are close (0.10-0.15) and every
+cross-community pair ties at the largest distance (1.0), which min-max scaling turns into similarity 0, and the
+graph builder drops: a held-out target keeps similarity edges to its own community only. (With jittered
+cross-community distances every pair gets an edge and uniform node2vec walks, which ignore weights, cannot see
+the target's community at all: planted Pearson then comes out near -0.9 for node2vec, see below.)
 
 The only route from a model to its accuracy on a held-out target is therefore the graph: the model's accuracy
-edges to the other datasets of its community, and the target's similarity edges to those datasets. A graph
-embedding that carries this structure lets the regressor rank the target's own community first (Pearson near 1).
+edges to the other datasets of its community, and the target's similarity edges to those datasets. An embedding
+that carries this structure lets the regressor rank the target's own community first (Pearson near +1).
+
+Reading the numbers: an embedding that says nothing about the target leaves the regressor with each model's
+mean over the training datasets, and leaving one target out makes that mean anti-correlated with the target's
+accuracy (the target's community has one good training dataset fewer), so "no information" shows up as a
+strongly negative Pearson, not 0.
 
 Control: the same zoo with each dataset's accuracies permuted across models (seeded), which keeps every dataset's
-accuracy distribution but destroys the model-dataset structure, so nothing can be learnt (Pearson near 0).
+accuracy distribution but destroys the model-dataset structure (Pearson around -0.2 for this permutation: the
+chance correlation of the target's accuracies with the models' means over the other datasets).
 
-Each case runs the `clean` protocol with two leave-one-dataset-out targets (one per community) and averages the
-per-target Pearson correlation of predicted scores with true accuracies.
+Each case runs the `clean` protocol with two leave-one-dataset-out targets (one per community) for three
+pipeline seeds, and checks the mean and the worst (seed, target) Pearson of predicted scores with true accuracy.
 """
 
 from __future__ import annotations
@@ -47,23 +56,35 @@ DATASETS = tuple(f"ds{i}" for i in range(N_DATASETS))
 TARGETS = ("ds0", "ds1")  # ds0 in A, ds1 in B
 
 PROTOCOL = Protocol("clean")
-SEED = 0
+#: pipeline seeds (graph features, embedder, regressor); averaging over three keeps the verdict off a seed lottery
+SEEDS = (0, 1, 2)
 PREDICTORS = {
     "rf": {"kind": "rf", "params": {"n_estimators": 100, "max_depth": 5, "max_features": "sqrt", "n_jobs": 1}}
 }
 
-#: small, fast training on the 49-node graph (the YAML defaults are sized for the published zoos)
-FAST_PARAMS = {
-    "node2vec": {"dim": 32, "epochs": 15},
-    "node2vec_plus": {"dim": 32, "epochs": 15},
+#: overrides of the YAML defaults. node2vec keeps its defaults: on this 49-node graph one batch of 64 start
+#: nodes is the whole graph, so an epoch is a single optimiser step and a fit takes about half a second; cut to
+#: 15-30 epochs it is under-trained and the planted Pearson swings between -0.95 and +0.8 with the seed. The
+#: GNNs get a small budget (60 full-batch steps instead of 1000, 32 dimensions), about 0.3 s a fit.
+EMBEDDER_PARAMS: dict[str, dict] = {
+    "node2vec": {},
+    "node2vec_plus": {},
     "sage": {"hidden_channels": 32, "out_channels": 32, "epochs": 15, "steps_per_epoch": 4},
     "gat": {"hidden_channels": 32, "out_channels": 32, "epochs": 15, "steps_per_epoch": 4},
 }
-GRAPH_EMBEDDERS = tuple(FAST_PARAMS)
 
-#: acceptance thresholds (mean Pearson over the two targets); see the module docstring
-MIN_PLANTED = 0.6
-MIN_GAP = 0.4
+#: embedders that do not pass yet; strict, so a fix shows up as XPASS and the marker must go
+KNOWN_FAILURES = {
+    kind: "held-out target's GNN embedding does not reliably sit in its own community: some (seed, target) "
+    "pairs come out inverted (Pearson about -0.7 .. -1), more often with longer training"
+    for kind in ("sage", "gat")
+}
+
+#: acceptance thresholds on Pearson: mean over seeds x targets, planted minus control, and every single
+#: (seed, target) of the planted zoo (an inverted target is a failure even when the others average it away)
+MIN_PLANTED = 0.8
+MIN_GAP = 0.5
+MIN_EACH = 0.3
 MAX_METADATA_ONLY = 0.3
 
 
@@ -135,23 +156,23 @@ def write_planted_zoo(root: Path, *, shuffled: bool = False, seed: int = 0) -> Z
 
 
 def embedder_config(kind: str) -> dict:
-    """The embedder's YAML defaults with the fast training parameters of this module."""
+    """The embedder's YAML defaults with this module's overrides."""
     cfg = yaml.safe_load((CONF / "embedder" / f"{kind}.yaml").read_text())
-    cfg["params"] = {**(cfg.get("params") or {}), **FAST_PARAMS.get(kind, {})}
+    cfg["params"] = {**(cfg.get("params") or {}), **EMBEDDER_PARAMS.get(kind, {})}
     return cfg
 
 
-def mean_pearson(zoo: ZooData, kind: str, seed: int = SEED) -> tuple[float, list[float]]:
-    """Mean over the zoo's targets of the Pearson correlation of one TransferGraph (kind, rf) variant."""
-    (variant,) = TransferGraph(
-        graph={"name": "paper"}, embedders={kind: embedder_config(kind)}, predictors=PREDICTORS
-    ).variants()
-    values = []
-    for target in zoo.targets:
-        predictions = variant.predict(zoo, target, PROTOCOL, seed)
-        metrics = score_target(predictions, ground_truth(zoo, target, PROTOCOL), PROTOCOL)
-        values.append(metrics["pearson"])
-    return float(np.mean(values)), values
+def pearsons(zoo: ZooData, kind: str, seeds: tuple[int, ...] = SEEDS) -> np.ndarray:
+    """Pearson correlation of the TransferGraph (kind, rf) variant per (seed, target): shape (seeds, targets)."""
+    values = np.full((len(seeds), len(zoo.targets)), np.nan)
+    for i, seed in enumerate(seeds):
+        (variant,) = TransferGraph(
+            graph={"name": "paper"}, embedders={kind: embedder_config(kind)}, predictors=PREDICTORS
+        ).variants()
+        for j, target in enumerate(zoo.targets):
+            predictions = variant.predict(zoo, target, PROTOCOL, seed)
+            values[i, j] = score_target(predictions, ground_truth(zoo, target, PROTOCOL), PROTOCOL)["pearson"]
+    return values
 
 
 @pytest.fixture(scope="module")
@@ -178,19 +199,30 @@ def test_planted_zoo_has_the_planted_structure(planted_zoo: ZooData, shuffled_zo
             assert bool(gap > 0.3) is expected, (target, gap)
 
 
-@pytest.mark.parametrize("kind", GRAPH_EMBEDDERS)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[kind]))
+        if kind in KNOWN_FAILURES
+        else kind
+        for kind in EMBEDDER_PARAMS
+    ],
+)
 def test_embedder_recovers_planted_structure(kind: str, planted_zoo: ZooData, shuffled_zoo: ZooData) -> None:
-    planted, planted_per_target = mean_pearson(planted_zoo, kind)
-    control, control_per_target = mean_pearson(shuffled_zoo, kind)
-    detail = f"{kind}: planted {planted_per_target} (mean {planted:.3f}), control {control_per_target}"
-    assert planted > MIN_PLANTED, detail
-    assert planted - control > MIN_GAP, detail
+    planted = pearsons(planted_zoo, kind)
+    control = pearsons(shuffled_zoo, kind)
+    detail = (
+        f"{kind}: planted mean {planted.mean():+.3f} per (seed, target) {np.round(planted, 2).tolist()}; "
+        f"control mean {control.mean():+.3f} {np.round(control, 2).tolist()}"
+    )
+    assert planted.mean() > MIN_PLANTED, detail
+    assert planted.mean() - control.mean() > MIN_GAP, detail
+    assert planted.min() > MIN_EACH, detail
 
 
 def test_metadata_only_cannot_recover_planted_structure(planted_zoo: ZooData) -> None:
     """With identical metadata every target row has the same features, so predictions are constant and Pearson is
     NaN (a constant score has no correlation); anything else must at least not look like structure."""
-    _, per_target = mean_pearson(planted_zoo, "none")
-    for value in per_target:
-        assert np.isnan(value) or value <= MAX_METADATA_ONLY, per_target
-    assert all(np.isnan(value) for value in per_target), per_target
+    values = pearsons(planted_zoo, "none", seeds=(0,))
+    assert not np.any(values > MAX_METADATA_ONLY), values
+    assert np.isnan(values).all(), values
