@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -144,16 +146,7 @@ def test_clean_labelling_scores_poor_pairs_lower_than_paper(encoder: str) -> Non
             if community[i] == community[j] and (i, j) not in acc
         ]
     ).T
-    graph = ZooGraph(
-        graph.node_names,
-        graph.node_kind,
-        graph.edge_index,
-        graph.edge_weight,
-        graph.edge_type,
-        poor,
-        None,
-        False,
-    )
+    graph = dataclasses.replace(graph, negative_pairs=poor, node_features=None, directed=False)
 
     def poor_score(mode: str) -> float:
         z, _ = fit_link_embeddings(graph, encoder, seed=0, negatives=mode)
@@ -182,16 +175,7 @@ def test_given_node_features_and_tiny_graph() -> None:
     acc = np.array([[0, 1, 2], [3, 3, 4]])
     graph = _zoo_graph(acc, np.array([[3], [4]]), np.array([[0], [4]]), n_models=3, n_datasets=2)
     features = np.random.default_rng(1).normal(size=(graph.num_nodes, 16)).astype(np.float32)
-    graph = ZooGraph(
-        graph.node_names,
-        graph.node_kind,
-        graph.edge_index,
-        graph.edge_weight,
-        graph.edge_type,
-        graph.negative_pairs,
-        features,
-        False,
-    )
+    graph = dataclasses.replace(graph, node_features=features, directed=False)
     for cls in EMBEDDERS:
         z = cls(epochs=3, negatives="clean").fit_transform(graph, seed=0)
         assert z.shape == (graph.num_nodes, 128) and z.dtype == np.float32

@@ -18,6 +18,7 @@ labelled:
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 import time
@@ -432,66 +433,37 @@ def fit_link_embeddings(
 # embedders
 
 
+#: keyword settings `fit_link_embeddings` takes (everything after graph, encoder, seed)
+_FIT_SETTINGS = frozenset(list(inspect.signature(fit_link_embeddings).parameters)[3:])
+
+
 class _GNNEmbedder(Embedder):
+    """A GNN link-prediction embedder; `settings` are the keyword arguments of `fit_link_embeddings`."""
+
     encoder: str
 
-    def __init__(
-        self,
-        hidden_channels: int = 128,
-        out_channels: int = 128,
-        epochs: int = 50,
-        lr: float = 1e-3,
-        negatives: Negatives = "paper",
-        accelerator: str = "cpu",
-        feature_dim: int = 128,
-        neighbour_sampling: bool = False,
-        progress: bool = False,
-        neg_sampling_ratio: float = 1.0,
-        steps_per_epoch: int = 1,
-        num_threads: int | None = 1,
-    ) -> None:
+    def __init__(self, **settings: Any) -> None:
+        unknown = set(settings) - _FIT_SETTINGS
+        if unknown:
+            raise TypeError(
+                f"unexpected setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_FIT_SETTINGS))}"
+            )
+        negatives = settings.get("negatives", "paper")
         if negatives not in NEGATIVES_MODES:
             raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
-        if neighbour_sampling:
+        if settings.get("neighbour_sampling"):
             _check_neighbour_sampling()  # fail at configuration time, not after building the graph
-        self.hidden_channels = hidden_channels
-        self.out_channels = out_channels
-        self.epochs = epochs
-        self.lr = lr
-        self.negatives: Negatives = negatives
-        self.accelerator = accelerator
-        self.feature_dim = feature_dim
-        self.neighbour_sampling = neighbour_sampling
-        self.progress = progress
-        self.neg_sampling_ratio = neg_sampling_ratio
-        self.steps_per_epoch = steps_per_epoch
-        self.num_threads = num_threads
+        self.settings = settings
         #: metrics of the last `fit_transform` (train_loss, val_auc, val_loss, fit_seconds)
         self.last_metrics: dict[str, float] = {}
 
     def fit_transform(self, graph: ZooGraph, seed: int) -> np.ndarray:
-        """Embeddings (graph.num_nodes, out_channels) float32; same graph and seed: same array on CPU."""
-        z, self.last_metrics = fit_link_embeddings(
-            graph,
-            self.encoder,
-            seed,
-            hidden_channels=self.hidden_channels,
-            out_channels=self.out_channels,
-            epochs=self.epochs,
-            lr=self.lr,
-            negatives=self.negatives,
-            accelerator=self.accelerator,
-            feature_dim=self.feature_dim,
-            neighbour_sampling=self.neighbour_sampling,
-            progress=self.progress,
-            neg_sampling_ratio=self.neg_sampling_ratio,
-            steps_per_epoch=self.steps_per_epoch,
-            num_threads=self.num_threads,
-        )
+        """Embeddings (graph.num_nodes, out_channels) float32; same graph and seed -> same array on CPU."""
+        z, self.last_metrics = fit_link_embeddings(graph, self.encoder, seed, **self.settings)
         return z
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(negatives={self.negatives!r}, epochs={self.epochs}, lr={self.lr})"
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.settings.items())})"
 
 
 class SAGEEmbedder(_GNNEmbedder):
