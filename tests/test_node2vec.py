@@ -265,8 +265,8 @@ SMALL = {"dim": 32, "epochs": 30, "batch_size": 8}
 def test_embedders_implement_the_interface() -> None:
     assert isinstance(Node2Vec(), Embedder) and Node2Vec().name == "node2vec"
     plus = Node2VecPlus()
-    assert plus.name == "node2vec+" and plus.weighted and not plus.resample_walks
-    assert Node2Vec().resample_walks
+    assert plus.name == "node2vec+" and plus.walks.weighted and not plus.walks.resample_walks
+    assert Node2Vec().walks.resample_walks
     with pytest.raises(ValueError):
         Node2VecPlus(p=0.5)
     with pytest.raises(ValueError):

@@ -51,6 +51,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import pytorch_lightning as pl
@@ -118,6 +119,21 @@ def sample_negatives(
     return np.concatenate([first[:, None], rand], axis=1)
 
 
+@dataclass(frozen=True)
+class WalkSettings:
+    """How an epoch's skip-gram batches are drawn: walks, windows, batches and negatives."""
+
+    weighted: bool
+    resample_walks: bool
+    walks_per_node: int
+    walk_length: int
+    context_size: int
+    batch_size: int
+    num_random_negatives: int
+    p: float = 1.0
+    q: float = 1.0
+
+
 class _SkipGramBatches:
     """An epoch's batches, re-created each time Lightning starts an epoch (it calls `iter` once per epoch).
 
@@ -128,50 +144,35 @@ class _SkipGramBatches:
     def __init__(
         self,
         csr: CSRGraph,
-        *,
-        weighted: bool,
-        resample_walks: bool,
-        walks_per_node: int,
-        walk_length: int,
-        context_size: int,
-        batch_size: int,
-        num_random_negatives: int,
+        settings: WalkSettings,
         poor: tuple[np.ndarray, np.ndarray] | None,
-        p: float,
-        q: float,
         rng: np.random.Generator,
     ) -> None:
         self.csr = csr
-        self.weighted = weighted
-        self.resample_walks = resample_walks
-        self.walks_per_node = walks_per_node
-        self.walk_length = walk_length
-        self.context_size = context_size
-        self.batch_size = batch_size
-        self.num_random_negatives = num_random_negatives
+        self.settings = settings
         self.poor = poor
-        self.p, self.q = p, q
         self.rng = rng
-        self._walks = None if resample_walks else self._draw_walks()
+        self._walks = None if settings.resample_walks else self._draw_walks()
 
     def _draw_walks(self) -> np.ndarray:
-        if self.weighted:
-            return weighted_walks(self.csr, self.walks_per_node, self.walk_length, self.rng)
-        return uniform_walks(self.csr, self.walks_per_node, self.walk_length, self.rng, p=self.p, q=self.q)
+        cfg = self.settings
+        if cfg.weighted:
+            return weighted_walks(self.csr, cfg.walks_per_node, cfg.walk_length, self.rng)
+        return uniform_walks(self.csr, cfg.walks_per_node, cfg.walk_length, self.rng, p=cfg.p, q=cfg.q)
 
     def __len__(self) -> int:
-        return math.ceil(self.csr.num_nodes / self.batch_size)
+        return math.ceil(self.csr.num_nodes / self.settings.batch_size)
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
         n = self.csr.num_nodes
         walks = self._draw_walks() if self._walks is None else self._walks
-        centre, context, walk = skipgram_windows(walks, self.context_size)
+        centre, context, walk = skipgram_windows(walks, self.settings.context_size)
         position = np.empty(n, dtype=np.int64)
         position[self.rng.permutation(n)] = np.arange(n)
-        batch_of_window = position[walks[walk, 0]] // self.batch_size
+        batch_of_window = position[walks[walk, 0]] // self.settings.batch_size
         order = np.argsort(batch_of_window, kind="stable")
         centre, context, batch_of_window = centre[order], context[order], batch_of_window[order]
-        negatives = sample_negatives(centre, n, self.num_random_negatives, self.rng, self.poor)
+        negatives = sample_negatives(centre, n, self.settings.num_random_negatives, self.rng, self.poor)
         bounds = np.searchsorted(batch_of_window, np.arange(len(self) + 1))
         for lo, hi in itertools.pairwise(bounds.tolist()):
             if hi > lo:  # a batch of dead-end start nodes has no pairs
@@ -304,19 +305,22 @@ class Node2Vec(Embedder):
         if num_random_negatives == 0 and not poor_negatives:
             raise ValueError("no negatives: set num_random_negatives >= 1 or poor_negatives=True")
         self.name = name
-        self.weighted = weighted
         self.dim = dim
-        self.walk_length = walk_length
-        self.walks_per_node = walks_per_node
-        self.context_size = context_size
         self.epochs = epochs
-        self.batch_size = batch_size
         self.lr = lr
-        self.p, self.q = p, q
-        self.num_random_negatives = num_random_negatives
         self.poor_negatives = poor_negatives
-        # node2vec re-samples like PyG's loader; node2vec+ walks were drawn once (pecanpy) before training
-        self.resample_walks = (not weighted) if resample_walks is None else resample_walks
+        self.walks = WalkSettings(
+            weighted=weighted,
+            # node2vec re-samples like PyG's loader; node2vec+ walks were drawn once (pecanpy) before training
+            resample_walks=(not weighted) if resample_walks is None else resample_walks,
+            walks_per_node=walks_per_node,
+            walk_length=walk_length,
+            context_size=context_size,
+            batch_size=batch_size,
+            num_random_negatives=num_random_negatives,
+            p=p,
+            q=q,
+        )
         self.tied = tied
         self.init_std = init_std
         self.accelerator = accelerator
@@ -327,8 +331,8 @@ class Node2Vec(Embedder):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(name={self.name!r}, weighted={self.weighted}, dim={self.dim}, "
-            f"epochs={self.epochs}, batch_size={self.batch_size})"
+            f"{type(self).__name__}(name={self.name!r}, weighted={self.walks.weighted}, dim={self.dim}, "
+            f"epochs={self.epochs}, batch_size={self.walks.batch_size})"
         )
 
     def fit_transform(self, graph: ZooGraph, seed: int) -> np.ndarray:
@@ -338,20 +342,7 @@ class Node2Vec(Embedder):
             pl.seed_everything(seed)
             rng = np.random.default_rng(seed)
             poor = poor_partners(graph) if self.poor_negatives else None
-            batches = _SkipGramBatches(
-                CSRGraph.from_zoo_graph(graph),
-                weighted=self.weighted,
-                resample_walks=self.resample_walks,
-                walks_per_node=self.walks_per_node,
-                walk_length=self.walk_length,
-                context_size=self.context_size,
-                batch_size=self.batch_size,
-                num_random_negatives=self.num_random_negatives,
-                poor=poor,
-                p=self.p,
-                q=self.q,
-                rng=rng,
-            )
+            batches = _SkipGramBatches(CSRGraph.from_zoo_graph(graph), self.walks, poor, rng)
             module = SkipGram(graph.num_nodes, self.dim, self.lr, seed=seed, init_std=self.init_std, tied=self.tied)
             trainer = pl.Trainer(
                 max_epochs=self.epochs,
