@@ -99,6 +99,10 @@ class ZooData:
         r = self.records
         return r[(r["kind"] == "full") & r["accuracy"].notna()]
 
+    def typed_models(self) -> set[str]:
+        """Models with a `model_type` (the authors' pipeline drops the others from graph and regression)."""
+        return set(self.models.loc[self.models["model_type"].notna(), "model"])
+
     def broken_datasets(self) -> list[str]:
         """Datasets whose mean fine-tuned accuracy is below the threshold (food101: 0.017)."""
         means = self.full_records().groupby("dataset")["accuracy"].mean()
@@ -111,6 +115,15 @@ class ZooData:
         for (dataset, column), value in FEATURE_CORRECTIONS.items():
             features.loc[features["dataset"] == dataset, column] = value
         return features
+
+
+def best_runs(records: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """The highest-accuracy row per `by` group; ties go to the row first in the file (pandas `idxmax`).
+
+    Rows without an accuracy are dropped. The result is ordered by accuracy, best first.
+    """
+    ranked = records.dropna(subset=["accuracy"]).sort_values(["accuracy", "row"], ascending=[False, True])
+    return ranked.drop_duplicates(list(by), keep="first")
 
 
 def _parse_architecture(value: object) -> str | float:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tg_bench.data.zoo import ZooData
+from tg_bench.data.zoo import ZooData, best_runs
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.protocol import Protocol
 
 
-def _best_run_per_model(records: pd.DataFrame) -> pd.DataFrame:
-    """Each model's highest-accuracy row; ties go to the row that comes first in the file (pandas `idxmax`)."""
-    ranked = records.dropna(subset=["accuracy"]).sort_values(["accuracy", "row"], ascending=[False, True])
-    return ranked.drop_duplicates("model", keep="first")
+def paper_target_records(zoo: ZooData, target: str) -> pd.DataFrame:
+    """The target's full fine-tuning records of models with a `model_type`, in file order: the rows the
+    authors' graph methods predicted (re-run models appear twice)."""
+    records = zoo.full_records()
+    records = records[(records["dataset"] == target) & records["model"].isin(zoo.typed_models())]
+    return records.reset_index(drop=True)
 
 
 def ground_truth(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
@@ -26,9 +28,9 @@ def ground_truth(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
     if records.empty:
         raise UserInputError(f"target {target!r} has no fine-tuning records in zoo '{zoo.name}'")
     if protocol.lora_dropped_first:
-        best = _best_run_per_model(records[records["kind"] == "full"])
+        best = best_runs(records[records["kind"] == "full"], by=["model"])
     else:
-        best = _best_run_per_model(records[records["kind"] != "junk"])
+        best = best_runs(records[records["kind"] != "junk"], by=["model"])
         best = best[best["kind"] == "full"]
     if best.empty:
         raise UserInputError(f"target {target!r} has no full fine-tuning record with an accuracy")
@@ -44,10 +46,7 @@ def candidate_models(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFr
     """
     if protocol.one_row_per_model:
         return ground_truth(zoo, target, protocol)[["model"]]
-    records = zoo.full_records()
-    records = records[records["dataset"] == target]
-    typed = set(zoo.models.loc[zoo.models["model_type"].notna(), "model"])
-    return records.loc[records["model"].isin(typed), ["model"]].reset_index(drop=True)
+    return paper_target_records(zoo, target)[["model"]]
 
 
 def target_weight(truth: pd.DataFrame) -> float:

@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.data.zoo import ZooData
-from tg_bench.evaluate.ground_truth import ground_truth
+from tg_bench.evaluate.ground_truth import ground_truth, paper_target_records
 from tg_bench.evaluate.protocol import Protocol
 from tg_bench.graph.build import training_records
 from tg_bench.graph.zoo_graph import ZooGraph
 
 CATEGORICAL = ("architecture", "model_type", "source_dataset")
-NUMERIC = ("source_accuracy", "n_parameters", "size", "n_classes")
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,7 @@ def target_rows(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
     """The rows to predict: paper = the target's full records of typed models (with their `train_runtime`),
     in file order; clean = one row per ground-truth model."""
     if protocol.is_paper:
-        records = zoo.full_records()
-        typed = set(zoo.models.loc[zoo.models["model_type"].notna(), "model"])
-        rows = records[(records["dataset"] == target) & records["model"].isin(typed)]
-        return rows[["model", "dataset", "train_runtime"]].reset_index(drop=True)
+        return paper_target_records(zoo, target)[["model", "dataset", "train_runtime"]]
     truth = ground_truth(zoo, target, protocol)
     return pd.DataFrame({"model": truth["model"], "dataset": target, "train_runtime": np.nan})
 

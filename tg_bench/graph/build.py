@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tg_bench.data.zoo import ZooData
+from tg_bench.data.zoo import ZooData, best_runs
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.protocol import Protocol
 from tg_bench.graph.zoo_graph import EdgeType, NodeKind, ZooGraph
@@ -67,12 +67,10 @@ def training_records(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFr
     records = zoo.full_records()
     records = records[(records["dataset"] != target) & ~records["dataset"].isin(zoo.spec.excluded_datasets)]
     if protocol.is_paper:
-        typed = set(zoo.models.loc[zoo.models["model_type"].notna(), "model"])
-        records = records[records["model"].isin(typed)]
+        records = records[records["model"].isin(zoo.typed_models())]
     else:
         records = records[~records["dataset"].isin(zoo.broken_datasets())]
-        records = records.sort_values(["accuracy", "row"], ascending=[False, True])
-        records = records.drop_duplicates(["model", "dataset"]).sort_values("row")
+        records = best_runs(records, by=["model", "dataset"]).sort_values("row")
     normalised = records.groupby("dataset")["accuracy"].transform(min_max)
     return records.assign(normalised=normalised).reset_index(drop=True)
 

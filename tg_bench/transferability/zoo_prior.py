@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tg_bench.data.zoo import ZooData
+from tg_bench.data.zoo import ZooData, best_runs
 from tg_bench.evaluate.protocol import Protocol
 from tg_bench.method import Method
 
@@ -21,9 +21,7 @@ def normalised_history(zoo: ZooData, target: str, protocol: Protocol) -> pd.Data
     records = records[(records["dataset"] != target) & ~records["dataset"].isin(zoo.spec.excluded_datasets)]
     if protocol.one_row_per_model:
         records = records[~records["dataset"].isin(zoo.broken_datasets())]
-        records = records.sort_values(["accuracy", "row"], ascending=[False, True]).drop_duplicates(
-            ["model", "dataset"]
-        )
+        records = best_runs(records, by=["model", "dataset"])
     by_dataset = records.groupby("dataset")["accuracy"]
     low, high = by_dataset.transform("min"), by_dataset.transform("max")
     span = (high - low).where(high > low)
