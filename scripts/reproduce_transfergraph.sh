@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates results/transfergraph/: all 12 TransferGraph variants plus baselines, both zoos, both protocols,
-# seeds 0-4 (SEEDS to change), then the mean +- std tables beside the published values.
+# seeds 0-4 (SEEDS to change), then the mean +- std tables beside the published values. PROTOCOLS=clean (or
+# paper) regenerates one protocol's runs and keeps the other's.
 # Needs TG_BENCH_DATA (or `tg-bench fetch`). The two zoos run side by side (each run is single-threaded);
 # each (zoo, protocol, seed) run takes ~6-8 min on this 2-core machine.
 set -euo pipefail
@@ -8,10 +9,14 @@ cd "$(dirname "$0")/.."
 TG=${TG:-.venv/bin/tg-bench}
 PY=${PY:-.venv/bin/python}
 SEEDS=${SEEDS:-0,1,2,3,4}
+PROTOCOLS=${PROTOCOLS:-paper,clean}
 sweep() {
   local zoo=$1
-  rm -rf "results/transfergraph/$zoo"
-  "$TG" run -m experiment=paper_${zoo} seed="$SEEDS" protocol=paper,clean progress=false \
+  local protocol
+  for protocol in ${PROTOCOLS//,/ }; do
+    rm -rf "results/transfergraph/$zoo/${protocol}"_seed*
+  done
+  "$TG" run -m experiment=paper_${zoo} seed="$SEEDS" protocol="$PROTOCOLS" progress=false \
     hydra.sweep.dir="results/transfergraph/$zoo" hydra.sweep.subdir='${protocol.name}_seed${seed}' \
     hydra/job_logging=disabled > "results/transfergraph/$zoo.log" 2>&1
 }

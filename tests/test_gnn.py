@@ -9,13 +9,19 @@ import pytest
 import torch
 
 from tg_bench.embed.gnn import (
+    ENCODERS,
     GATEmbedder,
+    LinkPredictionModule,
     SAGEEmbedder,
     fit_link_embeddings,
+    inductive_dataset_edges,
     neighbour_sampling_available,
     supervision_labels,
+    undirected_data,
 )
+from tg_bench.embed.registry import build_embedder
 from tg_bench.errors import UserInputError
+from tg_bench.evaluate.protocol import Protocol
 from tg_bench.graph import EdgeType, NodeKind, ZooGraph
 
 EMBEDDERS = [SAGEEmbedder, GATEmbedder]
@@ -180,3 +186,52 @@ def test_given_node_features_and_tiny_graph() -> None:
         z = cls(epochs=3, negatives="clean").fit_transform(graph, seed=0)
         assert z.shape == (graph.num_nodes, 128) and z.dtype == np.float32
         assert np.isfinite(z).all()
+
+
+def test_inductive_dataset_edges_drop_exactly_the_messages_into_datasets() -> None:
+    # nodes 0, 1 models; 2, 3 datasets. Edges (both directions): 0-2, 1-3 accuracy, 2-3 similarity, 0-1
+    edge_index = torch.tensor([[0, 2, 1, 3, 2, 3, 0, 1], [2, 0, 3, 1, 3, 2, 1, 0]])
+    is_model = torch.tensor([True, True, False, False])
+    kept, dropped = inductive_dataset_edges(edge_index, is_model)
+    assert sorted(map(tuple, dropped.T.tolist())) == [(0, 2), (1, 3)]
+    assert sorted(map(tuple, kept.T.tolist())) == [(0, 1), (1, 0), (2, 0), (2, 3), (3, 1), (3, 2)]
+
+
+@pytest.mark.parametrize("encoder", ["sage", "gat"])
+def test_inductive_datasets_embed_a_dataset_alike_with_or_without_its_accuracy_edges(encoder: str) -> None:
+    """With model -> dataset messages gone, no dataset embedding depends on accuracy edges, so a held-out target
+    is embedded like a training dataset; models still see their datasets. Without the switch, both change."""
+    graph, _ = _communities()
+    n_models = 2 * MODELS_PER_COMMUNITY
+    data = undirected_data(graph, feature_dim=16, seed=0)
+    is_model = torch.as_tensor(graph.node_kind == NodeKind.MODEL)
+    target = n_models  # dataset0: drop all its accuracy edges, as for a held-out target
+    touches_target = (data.edge_index == target).any(dim=0) & is_model[data.edge_index].any(dim=0)
+    cut_edges = data.edge_index[:, ~touches_target]
+    torch.manual_seed(0)
+    encoder_module = ENCODERS[encoder](16, 8, 8)
+    for inductive in (True, False):
+        module = LinkPredictionModule(
+            encoder_module, torch.zeros(2, 0), torch.zeros(2, 0), is_model=is_model, inductive_datasets=inductive
+        ).eval()
+        with torch.no_grad():
+            z_full = module(data.x, module.message_edges(data.edge_index))
+            z_cut = module(data.x, module.message_edges(cut_edges))
+        datasets_alike = torch.allclose(z_full[n_models:], z_cut[n_models:])
+        assert datasets_alike is inductive
+        # a model fine-tuned on the target loses a neighbour either way
+        neighbour = int(data.edge_index[0, (data.edge_index[1] == target) & is_model[data.edge_index[0]]][0])
+        assert not torch.allclose(z_full[neighbour], z_cut[neighbour])
+
+
+def test_normalize_gives_unit_rows_and_switches_follow_the_protocol() -> None:
+    graph, _ = _communities()
+    z, _ = fit_link_embeddings(graph, "sage", seed=0, epochs=2, normalize=True, inductive_datasets=True)
+    np.testing.assert_allclose(np.linalg.norm(z, axis=1), 1.0, rtol=1e-5)
+    for protocol, expected in (("paper", False), ("clean", True)):
+        embedder = build_embedder("sage", {"kind": "sage", "params": {}}, Protocol(protocol))
+        assert embedder.settings["inductive_datasets"] is expected
+        assert embedder.settings["normalize"] is expected
+        assert embedder.settings["negatives"] == protocol
+    forced = build_embedder("sage", {"kind": "sage", "params": {"normalize": False}}, Protocol("clean"))
+    assert forced.settings["normalize"] is False

@@ -24,8 +24,9 @@ class NoEmbedding(Embedder):
 
 
 def build_embedder(key: str, cfg: Mapping, protocol: Protocol, accelerator: str = "cpu") -> Embedder:
-    """`kind` picks the class; `params` are its constructor arguments. GNN negatives follow the protocol unless
-    `params.negatives` is set: paper = the authors' mislabelled positives, clean = poor pairs as negatives."""
+    """`kind` picks the class; `params` are its constructor arguments. GNN settings left null follow the
+    protocol: `negatives` (paper = the authors' mislabelled positives, clean = poor pairs as negatives), and
+    `inductive_datasets` and `normalize` (off under paper, on under clean; see `tg_bench.embed.gnn`)."""
     kind = cfg.get("kind")
     params = dict(cfg.get("params") or {})
     try:
@@ -39,6 +40,9 @@ def build_embedder(key: str, cfg: Mapping, protocol: Protocol, accelerator: str 
 
             if params.get("negatives") is None:
                 params["negatives"] = protocol.name
+            for setting in ("inductive_datasets", "normalize"):
+                if params.get(setting) is None:
+                    params[setting] = not protocol.is_paper
             cls = SAGEEmbedder if kind == "sage" else GATEmbedder
             return cls(accelerator=accelerator, **params)
     except TypeError as exc:
