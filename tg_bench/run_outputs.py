@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
+from tg_bench.atomic_write import write_atomic
 from tg_bench.data.zoo import ZooData
 from tg_bench.evaluate.lodo import LodoResult
 
@@ -50,20 +49,6 @@ def data_checksum(zoo: ZooData) -> dict[str, str]:
     return {"combined": combined.hexdigest(), **per_file}
 
 
-def _write_atomic(path: Path, write) -> None:
-    # delete=False plus os.replace: the file appears under its final name only once complete
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, newline=""
-    )
-    try:
-        with handle:
-            write(handle)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def write_run_outputs(
     output_dir: Path,
     result: LodoResult,
@@ -79,7 +64,7 @@ def write_run_outputs(
     written = []
     for name, frame in tables.items():
         path = output_dir / name
-        _write_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False, float_format="%.10g"))
+        write_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False, float_format="%.10g"))
         written.append(path)
     run_info = {
         "config": resolved_config,
@@ -89,10 +74,10 @@ def write_run_outputs(
         "wall_seconds": {k: round(v, 4) for k, v in wall_seconds.items()},
     }
     path = output_dir / "run.json"
-    _write_atomic(path, lambda handle: json.dump(run_info, handle, indent=2, sort_keys=False, default=str))
+    write_atomic(path, lambda handle: json.dump(run_info, handle, indent=2, sort_keys=False, default=str))
     written.append(path)
     if summary_markdown is not None:
         path = output_dir / "summary.md"
-        _write_atomic(path, lambda handle: handle.write(summary_markdown))
+        write_atomic(path, lambda handle: handle.write(summary_markdown))
         written.append(path)
     return written
