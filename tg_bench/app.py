@@ -1,4 +1,4 @@
-"""Hydra plumbing shared by the `run` and `data-report` commands.
+"""Hydra plumbing shared by the `run`, `score` and `data-report` commands.
 
 User errors (`UserInputError`) become one line on stderr and exit code 2, with the run's half-made output
 folder removed; anything else keeps its traceback because it is a bug.
@@ -17,6 +17,8 @@ from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.paths import PROJECT_ROOT
 
 CONFIG_DIR = str(PROJECT_ROOT / "conf")
+#: commands that write into a Hydra run folder (removed again on a user error)
+COMMANDS_WITH_OUTPUT = ("run", "score")
 VERSION_BASE = "1.3"
 
 # data-report prints to the console only: no output folder, no log files
@@ -39,7 +41,8 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
             return task(cfg)
         except UserInputError as exc:
             print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
-            if command == "run" and output_dir is not None and output_dir.resolve() != Path.cwd().resolve():
+            in_own_folder = output_dir is not None and output_dir.resolve() != Path.cwd().resolve()
+            if command in COMMANDS_WITH_OUTPUT and in_own_folder:
                 shutil.rmtree(output_dir, ignore_errors=True)
             sys.exit(USER_ERROR_EXIT_CODE)
 
@@ -51,12 +54,17 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
 def hydra_entry(command: str) -> None:
     import hydra
 
+    config_name = "config"
     if command == "run":
         from tg_bench.run import run_task as task
+    elif command == "score":
+        from tg_bench.score import score_task as task
+
+        config_name = "score"
     elif command == "data-report":
         from tg_bench.data.report import report_task as task
 
         sys.argv.extend(_NO_OUTPUT_OVERRIDES)
-    else:  # pragma: no cover - cli.py only dispatches the two above
+    else:  # pragma: no cover - cli.py only dispatches the three above
         raise ValueError(command)
-    hydra.main(version_base=VERSION_BASE, config_path=CONFIG_DIR, config_name="config")(guarded(task, command))()
+    hydra.main(version_base=VERSION_BASE, config_path=CONFIG_DIR, config_name=config_name)(guarded(task, command))()

@@ -1,6 +1,7 @@
 """`tg-bench` console script: dispatches a subcommand to its entry point.
 
-`run` and `data-report` are Hydra apps (they take overrides, `-m` sweeps and launchers); `fetch` takes plain flags.
+`run`, `score` and `data-report` are Hydra apps (they take overrides, `-m` sweeps and launchers); `fetch` takes
+plain flags.
 """
 
 from __future__ import annotations
@@ -11,9 +12,24 @@ USAGE = """usage: tg-bench <command> [args]
 
 commands:
   run          evaluate methods leave-one-dataset-out (Hydra overrides, e.g. experiment=paper_baselines_image)
+  score        transferability scores of models on a target's data (e.g. zoo=text target=glue_sst2
+               baseline=logme,leep models=[bert-base-uncased])
   data-report  data-quality report of a zoo's metadata (e.g. zoo=text)
   fetch        download the published TransferGraph metadata into data/ (checksummed)
 """
+
+
+#: `score` options that take a list; `key=a,b` is read as `key=[a,b]`
+SCORE_LIST_KEYS = ("baseline", "models")
+
+
+def bracket_list_override(arg: str, key: str) -> str:
+    """`key=a,b` -> `key=[a,b]`. `score` is never a sweep, so a comma list of estimators means a list (Hydra would
+    otherwise ask for `-m` or brackets)."""
+    prefix = f"{key}="
+    if arg.startswith(prefix) and "," in arg and not arg[len(prefix) :].startswith("["):
+        return f"{prefix}[{arg[len(prefix) :]}]"
+    return arg
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         from tg_bench.data.fetch import main as fetch_main
 
         return fetch_main(rest)
-    if command in {"run", "data-report"}:
+    if command in {"run", "score", "data-report"}:
         from tg_bench.app import hydra_entry
 
+        if command == "score":
+            for key in SCORE_LIST_KEYS:
+                rest = [bracket_list_override(arg, key) for arg in rest]
         # Hydra parses sys.argv itself: hand it the overrides behind the subcommand.
         sys.argv = [f"tg-bench {command}", *rest]
         hydra_entry(command)

@@ -42,12 +42,12 @@ def to_markdown(table: pd.DataFrame, title: str) -> str:
     return "\n".join([f"### {title}", "", header, rule, *body, ""])
 
 
-def print_table(table: pd.DataFrame, title: str) -> None:
+def print_table(table: pd.DataFrame, title: str, index_name: str = "method") -> None:
     from rich.console import Console
     from rich.table import Table
 
     rich_table = Table(title=title, show_lines=False)
-    rich_table.add_column("method", style="bold")
+    rich_table.add_column(index_name, style="bold")
     for column in table.columns:
         rich_table.add_column(str(column), justify="right")
     for idx, row in table.iterrows():

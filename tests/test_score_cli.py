@@ -1,0 +1,195 @@
+"""`tg-bench score` end to end on CPU: tiny local models and datasets, rows written, read back by the metadata layer.
+
+A randomly initialised Hugging Face text classifier (with a head: LogME, LEEP and NCE) and a headless encoder
+(LogME only; LEEP / NCE are skipped with a warning) are scored on a tiny local text dataset, the rows merged into
+a synthetic zoo and read back through `load_zoo`; a tiny timm model is scored on a tiny local image dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import softmax
+from tiny_hub import (
+    SENTENCES,
+    TEXT_LABELS,
+    go_offline,
+    save_image_dataset,
+    save_text_classifier,
+    save_text_dataset,
+    save_text_encoder,
+    save_timm_model,
+)
+
+from tg_bench.cli import bracket_list_override
+from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.errors import USER_ERROR_EXIT_CODE
+from tg_bench.extract import DatasetSpec, ModelSpec, extract
+from tg_bench.transferability.estimators import leep, logme, nce
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def run_score(args: list[str], data_root: Path, workdir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, **OFFLINE, "TG_BENCH_DATA": str(data_root), "TG_BENCH_ROOT": str(workdir)}
+    return subprocess.run(
+        [sys.executable, "-m", "tg_bench", "score", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def local_hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """models/org/{classifier,encoder,timm_resnet} and data/{tA_text,images} under one folder."""
+    root = tmp_path_factory.mktemp("hub")
+    for name in ("org/classifier", "org/encoder", "org/timm_resnet", "data/tA_text", "data/images"):
+        (root / name).mkdir(parents=True)
+    save_text_classifier(root / "org/classifier")
+    save_text_encoder(root / "org/encoder")
+    save_timm_model(root / "org/timm_resnet")
+    save_text_dataset(root / "data/tA_text", SENTENCES, TEXT_LABELS, as_dict=True)
+    save_image_dataset(root / "data/images")
+    return root
+
+
+def test_comma_lists_are_lists_for_score() -> None:
+    assert bracket_list_override("baseline=logme,leep", "baseline") == "baseline=[logme,leep]"
+    assert bracket_list_override("baseline=[logme,leep]", "baseline") == "baseline=[logme,leep]"
+    assert bracket_list_override("baseline=logme", "baseline") == "baseline=logme"
+    assert bracket_list_override("models=a,b", "baseline") == "models=a,b"
+
+
+@pytest.mark.slow
+def test_score_text_models_merge_into_zoo_and_read_back(
+    local_hub: Path, synthetic_text_zoo: tuple[Path, ZooSpec], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, spec = synthetic_text_zoo
+    out = tmp_path / "out"
+    args = [
+        "zoo=text",
+        "baseline=logme,leep,nce",
+        "models=org/classifier,org/encoder",
+        f"model_root={local_hub}",
+        "dataset.name=tA",
+        f"dataset.path={local_hub / 'data/tA_text'}",
+        "dataset.input_columns=[text]",
+        "extract.device=cpu",
+        f"extract.cache_dir={tmp_path / 'cache'}",
+        "update_zoo=true",
+        "progress=false",
+        f"hydra.run.dir={out}",
+    ]
+    result = run_score(args, root, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "without a classification head" in result.stderr + result.stdout
+
+    rows = pd.read_csv(out / "transferability_score_records.csv", index_col=0)
+    got = {(r.model, r.metric) for r in rows.itertuples()}
+    assert got == {
+        ("org/classifier", "TransferabilityMethod.LOG_ME"),
+        ("org/classifier", "TransferabilityMethod.LEEP"),
+        ("org/classifier", "TransferabilityMethod.NCE"),
+        ("org/encoder", "TransferabilityMethod.LOG_ME"),
+    }
+    assert (rows["target_dataset"] == "tA").all()
+    assert (rows["n_samples"] == len(SENTENCES)).all()
+    assert (rows["runtime"] >= rows["score_seconds"]).all()
+
+    # the same numbers as the library functions on the same extraction
+    go_offline(monkeypatch)
+    extraction = extract(
+        ModelSpec(name="org/classifier", path_or_id=str(local_hub / "org/classifier")),
+        DatasetSpec(name="tA", path_or_id=str(local_hub / "data/tA_text")),
+        device="cpu",
+        progress=False,
+    )
+    probs = softmax(extraction.source_logits.astype(np.float64), axis=1)
+    by_metric = rows[rows["model"] == "org/classifier"].set_index("metric")["score"]
+    np.testing.assert_allclose(
+        by_metric["TransferabilityMethod.LOG_ME"], logme(extraction.features, extraction.labels), rtol=1e-6
+    )
+    np.testing.assert_allclose(by_metric["TransferabilityMethod.LEEP"], leep(probs, extraction.labels), rtol=1e-6)
+    np.testing.assert_allclose(
+        by_metric["TransferabilityMethod.NCE"], nce(probs.argmax(axis=1), extraction.labels), rtol=1e-6
+    )
+
+    # merged into the zoo's own file and read back by the metadata layer, beside the published rows
+    zoo = load_zoo(spec, root)
+    new = zoo.scores[zoo.scores["model"].str.startswith("org/")]
+    assert set(new["metric"]) == {"LogME", "LEEP", "NCE"}
+    assert set(zoo.scores.loc[zoo.scores["model"] == "m1", "metric"]) == {"LogME", "Reg-H-Score"}
+
+    # a second run hits the extraction cache and replaces its own rows instead of appending
+    again = run_score(args, root, tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(load_zoo(spec, root).scores) == len(zoo.scores)
+
+
+@pytest.mark.slow
+def test_score_timm_model_on_images(local_hub: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_score(
+        [
+            "zoo=image",
+            "baseline=logme,leep,hscore",
+            f"models=[{local_hub / 'org/timm_resnet'}]",
+            "dataset.name=tiny_images",
+            f"dataset.path={local_hub / 'data/images'}",
+            "dataset.input_columns=[image]",
+            "extract.device=cpu",
+            "extract.cache_dir=null",
+            "progress=false",
+            f"hydra.run.dir={out}",
+        ],
+        tmp_path,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = pd.read_csv(out / "transferability_score_records.csv", index_col=0)
+    assert sorted(rows["metric"]) == [
+        "TransferabilityMethod.H_SCORE",
+        "TransferabilityMethod.LEEP",
+        "TransferabilityMethod.LOG_ME",
+    ]
+    assert (rows["task_type"] == "TaskType.IMAGE_CLASSIFICATION").all()
+    assert np.isfinite(rows["score"]).all()
+
+
+@pytest.mark.parametrize(
+    ("override", "message", "code"),
+    [
+        ("baseline=zoo_prior", "not computed from model outputs", USER_ERROR_EXIT_CODE),
+        ("baseline=logmee", "Could not find 'baseline/logmee'", 1),  # Hydra's own message and exit code
+        ("dataset.input_columns=null", "dataset.input_columns", USER_ERROR_EXIT_CODE),
+        ("models=[]", "models", USER_ERROR_EXIT_CODE),
+        ("model_root=/no/such/folder", "model_root", USER_ERROR_EXIT_CODE),
+        ("dataset.label_column=stars", "stars", USER_ERROR_EXIT_CODE),
+    ],
+)
+def test_bad_score_input_is_one_message_and_no_output(
+    override: str, message: str, code: int, local_hub: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = [
+        "zoo=text",
+        "models=[org/classifier]",
+        f"model_root={local_hub}",
+        "dataset.name=tA",
+        f"dataset.path={local_hub / 'data/tA_text'}",
+        "dataset.input_columns=[text]",
+        "extract.device=cpu",
+        "extract.cache_dir=null",
+        "progress=false",
+        f"hydra.run.dir={out}",
+        override,
+    ]
+    result = run_score(args, tmp_path, tmp_path)
+    assert result.returncode == code, result.stderr[-2000:]
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
