@@ -28,7 +28,7 @@ from tiny_hub import (
 )
 
 from tg_bench.cli import bracket_list_override
-from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.data.zoo import ZooSpec, load_scores, load_zoo
 from tg_bench.errors import USER_ERROR_EXIT_CODE
 from tg_bench.extract import DatasetSpec, ModelSpec, extract
 from tg_bench.transferability.estimators import leep, logme, nce
@@ -158,6 +158,11 @@ def test_score_timm_model_on_images(local_hub: Path, tmp_path: Path) -> None:
     ]
     assert (rows["task_type"] == "TaskType.IMAGE_CLASSIFICATION").all()
     assert np.isfinite(rows["score"]).all()
+    # the metadata layer reads the file as it reads the published one
+    scores = load_scores(out / "transferability_score_records.csv")
+    assert sorted(scores["metric"]) == ["H-Score", "LEEP", "LogME"]
+    assert set(scores["target"]) == {"tiny_images"}
+    assert set(scores["model"]) == {str(local_hub / "org/timm_resnet")}
 
 
 @pytest.mark.parametrize(

@@ -215,7 +215,9 @@ def _load_features(path: Path) -> pd.DataFrame:
     return rename_checked(raw, {"finetune_dataset": "dataset", "size": "size", "number_of_classes": "n_classes"})
 
 
-def _load_scores(path: Path) -> pd.DataFrame:
+def load_scores(path: Path) -> pd.DataFrame:
+    """A `transferability_score_records.csv` (published or written by `tg-bench score`) as columns `metric`
+    (display name: LogME, LEEP, ...), `model`, `target`, `score`."""
     raw = read_table(path, required=["model", "target_dataset", "metric", "score"], numeric=["score"])
     return pd.DataFrame(
         {
@@ -261,7 +263,7 @@ def load_zoo(spec: ZooSpec, root: str | Path | None = None) -> ZooData:
         records=records,
         models=models,
         dataset_features=_load_features(files["dataset_features"]),
-        scores=_load_scores(files["scores"]),
+        scores=load_scores(files["scores"]),
         distances=_load_distances(files["distances"]),
         files=files,
     )
