@@ -503,3 +503,24 @@ def test_specs_validate_their_options() -> None:
         DatasetSpec("d", "x", max_samples=0)
     assert DatasetSpec("d", "x", input_columns=["a", "b"]).input_columns == ("a", "b")  # type: ignore[arg-type]
     assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_quiet_extraction_silences_transformers_bars_only_while_it_runs(
+    text_classifier: Path, text_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers.utils import logging as hf_logging
+
+    seen = []
+    load = text_module.load_text_model
+
+    def spy(*args, **kwargs):
+        seen.append(hf_logging.is_progress_bar_enabled())
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(text_module, "load_text_model", spy)
+    hf_logging.enable_progress_bar()
+    extract(ModelSpec(name="bert", path_or_id=str(text_classifier)), _text_spec(text_data), **RUN)
+    assert seen == [False]
+    assert hf_logging.is_progress_bar_enabled()
+    extract(ModelSpec(name="bert", path_or_id=str(text_classifier)), _text_spec(text_data), device="cpu", progress=True)
+    assert seen == [False, True]

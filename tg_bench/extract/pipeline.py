@@ -15,9 +15,11 @@ On a cache hit neither the dataset nor the model is loaded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
@@ -97,19 +99,20 @@ def extract(
     split = data_source.load_split(dataset)
     desc = f"{model.name} | {dataset.name}"
     start = time.perf_counter()
-    if split.modality == "text":
-        if library != "transformers":
-            raise UserInputError(f"model {model.name!r} is a {library} model but dataset {dataset.name!r} is text")
-        text_model = text.load_text_model(model, device)
-        features, logits = text.extract_text(
-            text_model, split, batch_size=batch_size, max_length=max_length, progress=progress, desc=desc
-        )
-    else:
-        loader = vision.load_timm_model if library == "timm" else vision.load_hf_vision_model
-        vision_model = loader(model, device)
-        features, logits = vision.extract_vision(
-            vision_model, split, batch_size=batch_size, progress=progress, desc=desc
-        )
+    if split.modality == "text" and library != "transformers":
+        raise UserInputError(f"model {model.name!r} is a {library} model but dataset {dataset.name!r} is text")
+    with _library_progress_bars(progress):
+        if split.modality == "text":
+            text_model = text.load_text_model(model, device)
+            features, logits = text.extract_text(
+                text_model, split, batch_size=batch_size, max_length=max_length, progress=progress, desc=desc
+            )
+        else:
+            loader = vision.load_timm_model if library == "timm" else vision.load_hf_vision_model
+            vision_model = loader(model, device)
+            features, logits = vision.extract_vision(
+                vision_model, split, batch_size=batch_size, progress=progress, desc=desc
+            )
     seconds = time.perf_counter() - start
 
     result = Extraction(
@@ -129,6 +132,22 @@ def extract(
             # a full disk should not throw away an extraction that may have taken an hour
             log.warning("could not write the extraction cache in %s: %s", cache_dir, error)
     return result
+
+
+@contextlib.contextmanager
+def _library_progress_bars(enabled: bool) -> Iterator[None]:
+    """transformers draws its own bars ("Loading weights") behind a process-wide switch: with `progress=False`
+    turn it off for this extraction only, and restore it afterwards."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    if was_enabled and not enabled:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled and not hf_logging.is_progress_bar_enabled():
+            hf_logging.enable_progress_bar()
 
 
 def _versions() -> dict[str, str | None]:
