@@ -82,3 +82,12 @@ def test_merge_into_a_missing_or_foreign_file_is_a_user_error(tmp_path: Path) ->
     with pytest.raises(UserInputError, match="missing column"):
         merge_score_records(foreign, [_record("m1", "tA", "LEEP", 0.0)])
     assert pd.read_csv(foreign, index_col=0).columns.tolist() == ["a"]
+
+
+def test_baseline_without_scores_in_the_zoo_says_how_to_compute_them(
+    synthetic_text_zoo: tuple[Path, ZooSpec],
+) -> None:
+    root, spec = synthetic_text_zoo
+    zoo = load_zoo(spec, root)
+    with pytest.raises(UserInputError, match=r"no scores for metric 'LEEP'.*LogME, Reg-H-Score.*tg-bench score"):
+        PublishedScore(metric="LEEP").score_models(zoo, "tA", Protocol("clean"), seed=0)

@@ -27,8 +27,8 @@ class PublishedScore(Method):
         scores = zoo.scores
         if self.metric not in set(scores["metric"]):
             raise UserInputError(
-                f"no published scores for metric {self.metric!r} "
-                f"(available: {', '.join(sorted(set(scores['metric'])))})",
+                f"no scores for metric {self.metric!r} (available: {', '.join(sorted(set(scores['metric'])))}); "
+                "compute them with `tg-bench score baseline=<name> update_zoo=true`",
                 path=zoo.files.get("scores"),
                 column="metric",
             )
