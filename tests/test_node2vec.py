@@ -311,3 +311,16 @@ def test_poor_negatives_push_poor_pairs_apart() -> None:
         return float((x[m] * x[d]).sum(1).mean())
 
     assert poor_pair_cosine(True) < poor_pair_cosine(False) - 0.05
+
+
+def test_table_initialisation_follows_the_protocol_unless_set() -> None:
+    from tg_bench.embed.registry import build_embedder
+    from tg_bench.evaluate.protocol import Protocol
+
+    for kind in ("node2vec", "node2vec_plus"):
+        paper = build_embedder(kind, {"kind": kind, "params": {}}, Protocol("paper"))
+        clean = build_embedder(kind, {"kind": kind, "params": {}}, Protocol("clean"))
+        assert (paper.tied, paper.init_std) == (True, 1.0)
+        assert (clean.tied, clean.init_std) == (False, 0.01)
+        forced = build_embedder(kind, {"kind": kind, "params": {"tied": False, "init_std": 0.5}}, Protocol("paper"))
+        assert (forced.tied, forced.init_std) == (False, 0.5)
