@@ -28,17 +28,25 @@ from tg_bench.transferability.score_records import ScoreRecord, merge_score_reco
 log = logging.getLogger(__name__)
 
 SCORES_FILE = "transferability_score_records.csv"
-#: conf/baseline keys whose `estimator` computes them (for the error message)
-ESTIMATOR_BASELINES = ("logme", "reg_h", "leep", "nce", "hscore", "nleep", "transrate", "gbc", "sfda", "parc")
+
+
+def estimator_baselines() -> list[str]:
+    """The `conf/baseline` options that name an `estimator` (read from the configs, for error messages)."""
+    from omegaconf import OmegaConf
+
+    from tg_bench.app import CONFIG_DIR
+
+    files = sorted(Path(CONFIG_DIR, "baseline").glob("*.yaml"))
+    return [f.stem for f in files if OmegaConf.load(f).get("estimator") is not None]
 
 
 @dataclass(frozen=True)
 class ExtractSettings:
-    """How outputs are extracted: device (cpu | cuda | auto), batch size, text pooling and length, cache."""
+    """How outputs are extracted: device (cpu | cuda | auto), batch size, text length, cache. (Pooling is a
+    property of each `ModelSpec`.)"""
 
     device: str = "auto"
     batch_size: int = 32
-    pooling: str = "mean"
     max_length: int = 128
     cache_dir: Path | None = None
 
@@ -54,7 +62,7 @@ def estimator_names(baselines: Mapping | None) -> list[str]:
     for key, entry in baselines.items():
         name = entry.get("estimator") if entry is not None else None
         if name is None:
-            computable = ", ".join(sorted(ESTIMATOR_BASELINES))
+            computable = ", ".join(estimator_baselines())
             raise UserInputError(f"baseline={key} is not computed from model outputs; choose from {computable}")
         get_estimator(str(name))
         names.append(str(name))
@@ -205,7 +213,6 @@ def score_task(cfg: DictConfig) -> None:
     settings = ExtractSettings(
         device=str(cfg.extract.device),
         batch_size=int(cfg.extract.batch_size),
-        pooling=str(cfg.extract.pooling),
         max_length=int(cfg.extract.max_length),
         cache_dir=Path(cfg.extract.cache_dir) if cfg.extract.get("cache_dir") else None,
     )

@@ -23,9 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from tg_bench.atomic_write import write_atomic
 from tg_bench.extract.records import DatasetSpec, Extraction, ModelSpec
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def load_cached(cache_dir: str | Path, key: dict[str, Any]) -> Extraction | None
 def store_cached(
     cache_dir: str | Path, key: dict[str, Any], extraction: Extraction, *, meta: dict[str, Any] | None = None
 ) -> Path:
-    """Write `extraction` under `key` atomically (temporary file in the same folder, then `os.replace`).
+    """Write `extraction` under `key` atomically (`tg_bench.atomic_write.write_atomic`).
 
     A failed or interrupted write leaves no file behind, neither the temporary one nor a partial `.npz`.
     """
@@ -135,15 +134,5 @@ def store_cached(
     }
     if extraction.source_logits is not None:
         arrays["source_logits"] = np.ascontiguousarray(extraction.source_logits, dtype=np.float32)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as tmp:
-            np.savez(tmp, **arrays)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        # BaseException too: a Ctrl-C mid-write must not leave the temporary file behind
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda handle: np.savez(handle, **arrays), binary=True)
     return path

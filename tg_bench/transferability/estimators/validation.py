@@ -44,14 +44,11 @@ def _check_finite_rows(array: np.ndarray, name: str) -> None:
         )
 
 
-def check_labels(labels: object, n_samples: int, *, name: str = "labels") -> tuple[np.ndarray, int]:
-    """Labels remapped to 0..C-1 (int64, shape (N,)) and the number of classes C (at least 2).
-
-    Any hashable, sortable labels are accepted (strings, {3, 7, 9}); they are mapped in sorted order.
-    """
-    array = np.asarray(labels)
+def _class_indices(values: object, n_samples: int, name: str, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(classes (K,), inverse (N,) int64): `values` checked to be N finite `what` and mapped in sorted order."""
+    array = np.asarray(values)
     if array.ndim != 1:
-        raise UserInputError(f"{name} must be a 1-D array of N class labels; got shape {array.shape}")
+        raise UserInputError(f"{name} must be a 1-D array of N {what}; got shape {array.shape}")
     if array.shape[0] != n_samples:
         raise UserInputError(f"{name} has {array.shape[0]} entries but there are {n_samples} samples")
     if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
@@ -60,11 +57,20 @@ def check_labels(labels: object, n_samples: int, *, name: str = "labels") -> tup
         classes, inverse = np.unique(array, return_inverse=True)
     except TypeError as error:
         raise UserInputError(f"{name} cannot be sorted into classes (mixed types?): {error}") from error
+    return classes, inverse.reshape(-1).astype(np.int64)
+
+
+def check_labels(labels: object, n_samples: int, *, name: str = "labels") -> tuple[np.ndarray, int]:
+    """Labels remapped to 0..C-1 (int64, shape (N,)) and the number of classes C (at least 2).
+
+    Any hashable, sortable labels are accepted (strings, {3, 7, 9}); they are mapped in sorted order.
+    """
+    classes, inverse = _class_indices(labels, n_samples, name, "class labels")
     if classes.shape[0] < 2:
         raise UserInputError(
             f"{name} has a single class ({classes[0]!r}); a transferability score needs at least 2 classes"
         )
-    return inverse.reshape(-1).astype(np.int64), int(classes.shape[0])
+    return inverse, int(classes.shape[0])
 
 
 def check_source_labels(source_labels: object, n_samples: int) -> tuple[np.ndarray, int]:
@@ -72,15 +78,8 @@ def check_source_labels(source_labels: object, n_samples: int) -> tuple[np.ndarr
 
     Unlike target labels a single source class is allowed: it just carries no information about Y.
     """
-    array = np.asarray(source_labels)
-    if array.ndim != 1:
-        raise UserInputError(f"source_labels must be a 1-D array of N source-class ids; got shape {array.shape}")
-    if array.shape[0] != n_samples:
-        raise UserInputError(f"source_labels has {array.shape[0]} entries but there are {n_samples} samples")
-    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
-        raise UserInputError(f"source_labels has {int((~np.isfinite(array)).sum())} NaN or infinite entries")
-    classes, inverse = np.unique(array, return_inverse=True)
-    return inverse.reshape(-1).astype(np.int64), int(classes.shape[0])
+    classes, inverse = _class_indices(source_labels, n_samples, "source_labels", "source-class ids")
+    return inverse, int(classes.shape[0])
 
 
 def check_source_probs(source_probs: object) -> np.ndarray:
