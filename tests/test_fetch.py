@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import socket
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -133,13 +134,19 @@ def test_full_fetch_then_nothing_to_do(metadata: Path, serve: Serve, tmp_path: P
     dest = tmp_path / "data"
     manifest = load_manifest()
 
-    downloaded = fetch_metadata(dest, url, show_progress=False)
+    umask = os.umask(0o022)
+    try:
+        downloaded = fetch_metadata(dest, url, show_progress=False)
+    finally:
+        os.umask(umask)
 
     assert len(downloaded) == len(manifest.files)
     for rel, (digest, size) in manifest.files.items():
         path = dest / rel
         assert path.stat().st_size == size
         assert sha256(path) == digest
+        # data files follow the umask, not the temporary file's 0600
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert_clean(dest)
     assert fetch_metadata(dest, url, show_progress=False) == []
     assert len(fetch_metadata(dest, url, force=True, show_progress=False)) == len(manifest.files)

@@ -13,9 +13,7 @@ import argparse
 import hashlib
 import http.client
 import json
-import os
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,10 +22,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import IO
 
 from tqdm.auto import tqdm
 
 from tg_bench import __version__
+from tg_bench.atomic_write import write_atomic
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.paths import DATA_ENV_VAR, DEFAULT_DATA_DIR
 
@@ -88,13 +88,6 @@ def _is_valid(path: Path, sha256: str, size: int) -> bool:
         return False
 
 
-def _file_mode() -> int:
-    """Mode for finished files: NamedTemporaryFile creates 0600, but data files should follow the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _short(digest: str) -> str:
     return f"{digest[:16]}.."
 
@@ -110,37 +103,25 @@ def _download(
 ) -> None:
     """Stream `url` into a temp file beside `target`, verify it, then move it into place atomically.
 
-    The temp file lives in the destination folder so that `os.replace` is a same-filesystem rename: readers
-    see either no file or the complete verified one, never a partial write.
+    `write_atomic` renames the file into place only after the stream passes every check, so readers see either
+    no file or the complete verified one, never a partial or tampered write.
     """
 
     def failure(what: str) -> FetchError:
         return FetchError(f"{rel}: {what} (from {url})")
 
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # not a with-block: the file must survive its closing so that it can be renamed into place
-        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-        )
-    except OSError as exc:
-        raise FetchError(f"cannot write into the destination folder: {exc}", path=target.parent) from exc
-    tmp_path = Path(tmp.name)
-    try:
+    def stream_verified(handle: IO[bytes]) -> None:
         digest = hashlib.sha256()
         received = 0
-        with tmp:
-            request = urllib.request.Request(url, headers={"User-Agent": f"tg-bench/{__version__}"})
-            with opener.open(request, timeout=timeout) as response:
-                announced = response.headers.get("Content-Length")
-                while chunk := response.read(_CHUNK):
-                    received += len(chunk)
-                    if received > size:
-                        raise failure(f"larger than expected: more than {size} bytes")
-                    digest.update(chunk)
-                    tmp.write(chunk)
-            tmp.flush()
-            os.fsync(tmp.fileno())
+        request = urllib.request.Request(url, headers={"User-Agent": f"tg-bench/{__version__}"})
+        with opener.open(request, timeout=timeout) as response:
+            announced = response.headers.get("Content-Length")
+            while chunk := response.read(_CHUNK):
+                received += len(chunk)
+                if received > size:
+                    raise failure(f"larger than expected: more than {size} bytes")
+                digest.update(chunk)
+                handle.write(chunk)
         if announced is not None and announced.isdigit() and received < int(announced):
             raise failure(f"connection dropped after {received} of {announced} bytes")
         if received != size:
@@ -148,22 +129,20 @@ def _download(
         got = digest.hexdigest()
         if got != sha256:
             raise failure(f"checksum mismatch: expected sha256 {_short(sha256)}, got {_short(got)}")
-        os.chmod(tmp_path, _file_mode())
-        os.replace(tmp_path, target)
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(f"cannot write into the destination folder: {exc}", path=target.parent) from exc
+    try:
+        write_atomic(target, stream_verified, binary=True)
     except urllib.error.HTTPError as exc:
-        tmp_path.unlink(missing_ok=True)
         raise failure(f"HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:
-        tmp_path.unlink(missing_ok=True)
         raise failure(f"cannot connect: {exc.reason}") from exc
     except (OSError, http.client.HTTPException) as exc:
-        # timeouts, resets, IncompleteRead, a full disk: all leave a file we must not keep
-        tmp_path.unlink(missing_ok=True)
+        # timeouts, resets, IncompleteRead, a full disk: write_atomic has already removed the temp file
         raise failure(f"download failed: {type(exc).__name__}: {exc}") from exc
-    except BaseException:
-        # FetchError raised above, or Ctrl-C: still no stray temp file
-        tmp_path.unlink(missing_ok=True)
-        raise
 
 
 def fetch_metadata(
