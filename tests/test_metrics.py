@@ -24,6 +24,16 @@ def test_pearson_hand_computed():
     assert math.isnan(m.pearson(ACC, np.ones(4)))
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name", m.CORRELATIONS)
+def test_correlations_are_nan_without_warnings_when_a_side_is_constant(name: str) -> None:
+    # a metadata-only regressor on identical rows predicts one value: undefined, and no scipy warning per target
+    correlation = m.CORRELATION_FUNCTIONS[name]
+    assert math.isnan(correlation(ACC, np.ones(4)))
+    assert math.isnan(correlation(np.full(4, 0.5), SCORE))
+    assert not math.isnan(correlation(ACC, SCORE))
+
+
 def test_spearman_and_kendall_hand_computed():
     # ranks of ACC: (4,1,3,2); ranks of SCORE: (2,3,4,1); d = (2,-2,-1,1), sum d^2 = 10, rho = 1 - 6*10/(4*15) = 0
     assert m.spearman(ACC, SCORE) == pytest.approx(0.0)
