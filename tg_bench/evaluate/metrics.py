@@ -26,43 +26,34 @@ def _check(accuracy: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndar
     return accuracy, score
 
 
-def _undefined(accuracy: np.ndarray, score: np.ndarray) -> bool:
-    """A correlation with a constant side (a metadata-only regressor on identical rows, say) is undefined: the
-    correlations return NaN for it themselves rather than through scipy's ConstantInputWarning on every target."""
-    return bool(np.ptp(score) == 0 or np.ptp(accuracy) == 0)
+def _correlation(statistic: Callable, accuracy: np.ndarray, score: np.ndarray) -> float:
+    """`statistic(accuracy, score)[0]` from scipy, or NaN when either side is constant (a metadata-only regressor
+    on identical rows, say): the correlation is undefined there, and scipy would warn on every such target."""
+    accuracy, score = _check(accuracy, score)
+    if np.ptp(score) == 0 or np.ptp(accuracy) == 0:
+        return float("nan")
+    return float(statistic(accuracy, score)[0])
 
 
 def pearson(accuracy: np.ndarray, score: np.ndarray) -> float:
     """Pearson r; NaN when either side is constant."""
-    accuracy, score = _check(accuracy, score)
-    if _undefined(accuracy, score):
-        return float("nan")
-    return float(stats.pearsonr(accuracy, score)[0])
+    return _correlation(stats.pearsonr, accuracy, score)
 
 
 def spearman(accuracy: np.ndarray, score: np.ndarray) -> float:
     """Spearman rho; NaN when either side is constant."""
-    accuracy, score = _check(accuracy, score)
-    if _undefined(accuracy, score):
-        return float("nan")
-    return float(stats.spearmanr(accuracy, score)[0])
+    return _correlation(stats.spearmanr, accuracy, score)
 
 
 def kendall(accuracy: np.ndarray, score: np.ndarray) -> float:
     """Kendall tau-b; NaN when either side is constant."""
-    accuracy, score = _check(accuracy, score)
-    if _undefined(accuracy, score):
-        return float("nan")
-    return float(stats.kendalltau(accuracy, score)[0])
+    return _correlation(stats.kendalltau, accuracy, score)
 
 
 def weighted_kendall(accuracy: np.ndarray, score: np.ndarray) -> float:
     """Weighted tau with scipy's defaults (hyperbolic weights, ranking by the larger of the two); NaN when either
     side is constant."""
-    accuracy, score = _check(accuracy, score)
-    if _undefined(accuracy, score):
-        return float("nan")
-    return float(stats.weightedtau(accuracy, score)[0])
+    return _correlation(stats.weightedtau, accuracy, score)
 
 
 def best_of_top_k(accuracy: np.ndarray, score: np.ndarray, k: int) -> float:

@@ -36,11 +36,12 @@ _VERSIONED = ("torch", "transformers", "timm", "datasets", "numpy")
 
 
 def resolve_library(model: ModelSpec) -> Literal["transformers", "timm"]:
-    """The library that loads `model` (see the module docstring for the `"auto"` rule)."""
+    """The library that loads `model` (see the module docstring for the `"auto"` rule). A local path that does not
+    exist is a UserInputError whatever the library, so it fails before any data is loaded."""
+    source = text.model_location(model)
     if model.library != "auto":
         return model.library
-    source = model.path_or_id
-    path = Path(source).expanduser()
+    path = Path(source)
     if path.is_dir():
         config_file = path / "config.json"
         try:
@@ -58,8 +59,6 @@ def resolve_library(model: ModelSpec) -> Literal["transformers", "timm"]:
         )
     if path.is_file():
         return "timm"
-    if data_source.looks_like_path(source):
-        raise UserInputError(f"model {model.name!r}: path does not exist", path=path)
     if source.startswith(("hf-hub:", "timm/")):
         return "timm"
     if "/" not in source:
@@ -88,7 +87,6 @@ def extract(
     if batch_size < 1:
         raise UserInputError(f"batch_size must be positive, got {batch_size}")
     library = resolve_library(model)
-    text.model_location(model)  # a missing local path fails here, before any data is loaded
     key = cache.cache_key(model, dataset, library=library, max_length=max_length)
     if cache_dir is not None:
         hit = cache.load_cached(cache_dir, key)

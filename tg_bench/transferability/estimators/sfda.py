@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 import scipy.linalg
+from scipy.special import softmax
 
 from tg_bench.errors import UserInputError
 from tg_bench.transferability.estimators.linalg import class_means, gram, largest_eigenvalue, pinv_psd
@@ -15,13 +16,6 @@ from tg_bench.transferability.estimators.validation import check_features_labels
 # code so the shrunk within-class scatter stays invertible.
 SHRINKAGE_RATE = 5.0
 MIN_SHRINKAGE = 1e-10
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
 
 
 def _fda_probabilities(
@@ -47,7 +41,7 @@ def _fda_probabilities(
     except np.linalg.LinAlgError:
         coef = means @ pinv_psd(shrunk)
     intercept = -0.5 * np.einsum("ij,ij->i", means, coef) + np.log(counts / n)
-    return _softmax(x @ coef.T + intercept), shrinkage
+    return softmax(x @ coef.T + intercept, axis=1), shrinkage
 
 
 def sfda(
@@ -76,7 +70,7 @@ def sfda(
     n = f.shape[0]
     probs, shrinkage = _fda_probabilities(f, y, n_classes, None)
     if self_challenging:
-        softened = _softmax(probs)
+        softened = softmax(probs, axis=1)
         means, _ = class_means(f, y, n_classes)
         others = (means.sum(axis=0) - means) / (n_classes - 1)
         weight = softened[np.arange(n), y][:, None]
