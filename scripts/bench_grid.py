@@ -12,7 +12,8 @@ import time
 
 from hydra import compose, initialize_config_dir
 
-from tg_bench.app import CONFIG_DIR
+from tg_bench.hydra_app import VERSION_BASE
+from tg_bench.paths import CONFIG_DIR
 from tg_bench.run import evaluate_config
 
 STAGES = ("ground_truth", "graph", "embedding", "features", "regression", "scoring")
@@ -27,7 +28,7 @@ def main() -> None:
     totals: dict[str, float] = {}
     grand = 0.0
     for zoo in ("image", "text"):
-        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
             cfg = compose(
                 config_name="config",
                 overrides=[

@@ -28,7 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tg_bench.transferability.estimators import ESTIMATORS, score
+from tg_bench.build import estimators
+from tg_bench.transferability.estimators import score
+
+ESTIMATORS = estimators()  # the `estimator` entries of conf/baseline/*.yaml, by baseline key
 
 GRID_N = (1000, 10000, 50000)
 GRID_D = (768, 2048)
@@ -107,7 +110,7 @@ def measure(call: Callable[[], object]) -> tuple[object, float, float]:
 
 def bench_size(size: Size, names: list[str], args: argparse.Namespace) -> list[dict[str, object]]:
     features, labels = synthetic_features(size, args.seed)
-    needs_probs = any(ESTIMATORS[name].needs != "features" for name in names)
+    needs_probs = any(ESTIMATORS[name].needs_head for name in names)
     probs = synthetic_source_probs(labels, size.c, args.seed) if needs_probs else None
     rows: list[dict[str, object]] = []
     svd_seconds = None
@@ -129,7 +132,7 @@ def bench_size(size: Size, names: list[str], args: argparse.Namespace) -> list[d
         if name == "leep":
             note = f"C_s = {SOURCE_CLASSES}"
         inputs = {"features": x} if estimator.needs == "features" else {"source_probs": probs}
-        value, seconds, peak = measure(lambda: score(name, **inputs, labels=y, seed=args.seed))  # noqa: B023
+        value, seconds, peak = measure(lambda: score(estimator, **inputs, labels=y, seed=args.seed))  # noqa: B023
         ratio = seconds / svd_seconds if (name == "logme" and svd_seconds) else None
         rows.append(row(size, name, seconds, peak, value, ratio, note))
         log(rows[-1])

@@ -1,17 +1,28 @@
-"""Shared fixtures: the published metadata root, and small synthetic zoos written to a temporary folder."""
+"""Shared fixtures: the published metadata root, the project's real `conf/` (composed, or one entry built), and
+synthetic zoos written in the published layout to a temporary folder."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.data.zoo import ZooSpec
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from tg_bench.build import build_protocol
+from tg_bench.data.zoo import ZooData, ZooSpec
+from tg_bench.embed.base import Embedder
+from tg_bench.hydra_app import VERSION_BASE
+from tg_bench.paths import CONFIG_DIR, PROJECT_ROOT
+from tg_bench.predict.regressors import RegressorFactory
+from tg_bench.task.method import HeldOutTarget, Method
+from tg_bench.task.protocol import Protocol
 
 
 def published_root() -> Path | None:
@@ -32,47 +43,88 @@ def metadata_root() -> Path:
     return root
 
 
-IMAGE_TARGETS = (
-    "cifar100",
-    "caltech101",
-    "dtd",
-    "flowers",
-    "pets",
-    "smallnorb_label_elevation",
-    "stanfordcars",
-    "svhn",
-)
-TEXT_TARGETS = (
-    "glue/sst2",
-    "glue/cola",
-    "rotten_tomatoes",
-    "tweet_eval/sentiment",
-    "tweet_eval/emotion",
-    "tweet_eval/irony",
-    "tweet_eval/hate",
-    "tweet_eval/offensive",
-)
+def config(overrides: Sequence[str] = (), name: str = "config") -> DictConfig:
+    """The project's real `conf/` composed with `overrides`, as `tg-bench run` (or `score`) would."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
+        return compose(config_name=name, overrides=list(overrides))
 
 
-def image_spec(targets=IMAGE_TARGETS) -> ZooSpec:
-    return ZooSpec(
-        name="image",
-        folder="image_classification",
-        distance_file="corr_domain_similarity_google_vit_base_patch16_224_imagenet.csv",
-        source_dataset_column="labels",
-        targets=tuple(targets),
-    )
+def zoo_spec(zoo: str, **changes: object) -> ZooSpec:
+    """`conf/zoo/<zoo>.yaml` as a `ZooSpec`, with `changes` (targets, distance_file, ...) applied."""
+    return replace(ZooSpec.from_config(OmegaConf.load(CONFIG_DIR / "zoo" / f"{zoo}.yaml")), **changes)
 
 
-def text_spec(targets=TEXT_TARGETS) -> ZooSpec:
-    return ZooSpec(
-        name="text",
-        folder="sequence_classification",
-        distance_file="corr_domain_similarity_EleutherAI_gpt-neo-125m_gpt.csv",
-        source_dataset_column="dataset",
-        targets=tuple(targets),
-        excluded_datasets=("dbpedia_14",),
-    )
+def image_spec() -> ZooSpec:
+    return zoo_spec("image")
+
+
+def text_spec() -> ZooSpec:
+    return zoo_spec("text")
+
+
+def load_protocol(name: str) -> Protocol:
+    """`conf/protocol/<name>.yaml`."""
+    return build_protocol(OmegaConf.load(CONFIG_DIR / "protocol" / f"{name}.yaml"))
+
+
+def embedder_config(key: str, protocol: str = "paper", **settings: object) -> DictConfig:
+    """`conf/embedder/<key>.yaml`, resolved under `protocol`, with `settings` changed."""
+    cfg = config([f"embedder=[{key}]", f"protocol={protocol}"])
+    node = cfg.transfergraph.embedders[key]
+    for setting, value in settings.items():
+        node[setting] = value
+    return node
+
+
+def embedder(key: str, protocol: str = "paper", **settings: object) -> Embedder:
+    """The embedder of `conf/embedder/<key>.yaml` under `protocol`, with `settings` changed."""
+    return instantiate(embedder_config(key, protocol, **settings))
+
+
+def embedder_settings(key: str, protocol: str = "paper", **settings: object) -> dict:
+    """The constructor arguments `conf/embedder/<key>.yaml` gives, resolved, without `_target_` and `name`."""
+    node = OmegaConf.to_container(embedder_config(key, protocol, **settings), resolve=True)
+    return {k: v for k, v in node.items() if k not in {"_target_", "name"}}
+
+
+def predictor(key: str, **params: object) -> RegressorFactory:
+    """The regressor factory of `conf/predictor/<key>.yaml` with `params` changed."""
+    node = config([f"predictor=[{key}]"]).transfergraph.predictors[key]
+    for param, value in params.items():
+        node[param] = value
+    return instantiate(node)
+
+
+def baseline(key: str) -> Method:
+    """The method of `conf/baseline/<key>.yaml`."""
+    return instantiate(config([f"baseline=[{key}]"]).baseline[key])
+
+
+def held_out(zoo: ZooData, target: str, protocol: str = "clean", seed: int = 0) -> HeldOutTarget:
+    """The leave-one-dataset-out task of `target` under `conf/protocol/<protocol>.yaml`."""
+    return HeldOutTarget(zoo=zoo, target=target, protocol=load_protocol(protocol), seed=seed)
+
+
+def write_zoo(
+    root: Path,
+    spec: ZooSpec,
+    *,
+    records: pd.DataFrame,
+    models: pd.DataFrame,
+    features: pd.DataFrame,
+    scores: pd.DataFrame,
+    distances: pd.DataFrame,
+) -> ZooSpec:
+    """Write a zoo's five metadata files under `root` in the published layout (`spec.folder`, the published
+    column names), so that `load_zoo(spec, root)` reads them as it reads the authors'."""
+    folder = root / spec.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    records.to_csv(folder / "records.csv")
+    models.to_csv(folder / "model_config_dataset.csv")
+    features.to_csv(folder / "target_dataset_features.csv", index=False)
+    scores.to_csv(folder / "transferability_score_records.csv")
+    distances.to_csv(folder / spec.distance_file)
+    return spec
 
 
 SYNTH_MODELS = ("m1", "m2", "m3", "m4")
@@ -88,8 +140,6 @@ def write_text_zoo(root: Path, records: list[dict] | None = None) -> ZooSpec:
       m3: full 0.60 and LoRA 0.60 (tie, full row first in file) -> paper keeps the full row: 0.60
       m4: LoRA 0.50 only                  -> absent under both
     """
-    folder = root / "sequence_classification"
-    folder.mkdir(parents=True, exist_ok=True)
     rows = records or [
         {"model": "m1", "finetuned_dataset": "tA", "eval_accuracy": 0.80, "peft_method": None},
         {"model": "m1", "finetuned_dataset": "tA", "eval_accuracy": 0.90, "peft_method": "lora"},
@@ -107,48 +157,43 @@ def write_text_zoo(root: Path, records: list[dict] | None = None) -> ZooSpec:
     frame = pd.DataFrame(rows)
     frame["train_runtime"] = np.arange(len(frame), dtype=float) * 10 + 100
     frame["hub_token"] = "hf_SECRET_TOKEN_MUST_NOT_LEAK"
-    frame.to_csv(folder / "records.csv")
-    pd.DataFrame(
+    scores = [
         {
-            "model": list(SYNTH_MODELS),
-            "architectures": ["BertForSequenceClassification"] * 4,
-            "number_of_labels": [2] * 4,
-            "labels": ["['a', 'b']"] * 4,
-            "model_type": ["bert", "bert", "roberta", "roberta"],
-            "number_of_parameters": [1e8, 1e8, 1.2e8, 1.2e8],
-            "memory_consumption": [1] * 4,
-            "dataset": ["src", "src", "tB", "src"],
-            "accuracy": [0.9, None, 0.3, 0.8],
+            "model": model,
+            "target_dataset": target,
+            "metric": f"TransferabilityMethod.{metric}",
+            "score": float(i) + (0.5 if metric == "REG_H_SCORE" else 0.0),
         }
-    ).to_csv(folder / "model_config_dataset.csv")
-    pd.DataFrame(
-        {"finetune_dataset": ["tA", "tB", "src"], "size": [100, 200, 300], "number_of_classes": [2, 3, 4]}
-    ).to_csv(folder / "target_dataset_features.csv", index=False)
-    scores = []
-    for metric in ("LOG_ME", "REG_H_SCORE"):
-        for target in ("tA", "tB"):
-            for i, model in enumerate(SYNTH_MODELS):
-                scores.append(
-                    {
-                        "model": model,
-                        "target_dataset": target,
-                        "metric": f"TransferabilityMethod.{metric}",
-                        "score": float(i) + (0.5 if metric == "REG_H_SCORE" else 0.0),
-                    }
-                )
-    pd.DataFrame(scores).to_csv(folder / "transferability_score_records.csv")
-    distance = pd.DataFrame(
-        [[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]],
-        index=list(SYNTH_DATASETS),
-        columns=list(SYNTH_DATASETS),
-    )
-    distance.to_csv(folder / "corr_domain_similarity_EleutherAI_gpt-neo-125m_gpt.csv")
-    return ZooSpec(
-        name="text",
-        folder="sequence_classification",
-        distance_file="corr_domain_similarity_EleutherAI_gpt-neo-125m_gpt.csv",
-        source_dataset_column="dataset",
-        targets=("tA", "tB"),
+        for metric in ("LOG_ME", "REG_H_SCORE")
+        for target in ("tA", "tB")
+        for i, model in enumerate(SYNTH_MODELS)
+    ]
+    return write_zoo(
+        root,
+        zoo_spec("text", targets=("tA", "tB"), excluded_datasets=()),
+        records=frame,
+        models=pd.DataFrame(
+            {
+                "model": list(SYNTH_MODELS),
+                "architectures": ["BertForSequenceClassification"] * 4,
+                "number_of_labels": [2] * 4,
+                "labels": ["['a', 'b']"] * 4,
+                "model_type": ["bert", "bert", "roberta", "roberta"],
+                "number_of_parameters": [1e8, 1e8, 1.2e8, 1.2e8],
+                "memory_consumption": [1] * 4,
+                "dataset": ["src", "src", "tB", "src"],
+                "accuracy": [0.9, None, 0.3, 0.8],
+            }
+        ),
+        features=pd.DataFrame(
+            {"finetune_dataset": ["tA", "tB", "src"], "size": [100, 200, 300], "number_of_classes": [2, 3, 4]}
+        ),
+        scores=pd.DataFrame(scores),
+        distances=pd.DataFrame(
+            [[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]],
+            index=list(SYNTH_DATASETS),
+            columns=list(SYNTH_DATASETS),
+        ),
     )
 
 

@@ -6,17 +6,19 @@ spearmanr), never by calling the estimator twice.
 
 from __future__ import annotations
 
+import importlib
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 import scipy.stats
+from sklearn.decomposition import PCA
 
 from tg_bench.errors import UserInputError
 from tg_bench.transferability.estimators import (
-    ESTIMATORS,
+    Estimator,
     gbc,
-    get_estimator,
     hscore,
     leep,
     logme,
@@ -29,6 +31,11 @@ from tg_bench.transferability.estimators import (
     sfda,
     transrate,
 )
+from tg_bench.transferability.estimators.linalg import pca_reduce
+from tg_bench.transferability.estimators.registry import Needs
+
+# The package re-exports the function `leep` under the submodule's name, so the module is looked up explicitly.
+leep_module = importlib.import_module("tg_bench.transferability.estimators.leep")
 
 
 def separable_and_noise(n: int = 300, d: int = 20, c: int = 3, seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -235,6 +242,32 @@ def test_transrate_matches_logdet_definition(n: int, d: int) -> None:
     assert transrate(f, labels) == pytest.approx(direct_transrate(f, labels, 1e-4), rel=1e-9)
 
 
+def released_transrate(f: np.ndarray, labels: np.ndarray, eps: float = 1e-4, scale_trace: bool = False) -> float:
+    """The authors' released TransRate, written from its formula: coding_rate(Z, eps) = 1/2 logdet(I + 1/(n eps)
+    Z^T Z), optional `scale_trace` (Z / sqrt(tr Z Z^T)), centring, and class rates averaged with weight 1/C."""
+
+    def coding_rate(z: np.ndarray) -> float:
+        n, d = z.shape
+        return 0.5 * np.linalg.slogdet(np.eye(d) + 1 / (n * eps) * z.T @ z)[1]
+
+    z = f / np.sqrt(np.trace(f @ f.T)) if scale_trace else f
+    z = z - z.mean(axis=0, keepdims=True)
+    k = int(labels.max() + 1)
+    return coding_rate(z) - sum(coding_rate(z[labels == c]) for c in range(k)) / k
+
+
+@pytest.mark.parametrize("scale", [False, True], ids=["centre only", "scale_trace"])
+@pytest.mark.parametrize(("n", "d"), [(60, 5), (24, 30)], ids=["classes wider than D", "classes narrower than D"])
+def test_transrate_eps_sqrt_d_eps_ref_reproduces_the_released_code(n: int, d: int, scale: bool) -> None:
+    rng = np.random.default_rng(11)
+    labels = np.arange(n) % 3  # balanced: the released 1/C class weights equal N_c / N
+    f = rng.normal(size=(3, d))[labels] + 0.5 * rng.normal(size=(n, d))
+    reference = released_transrate(f, labels, eps=1e-4, scale_trace=scale)
+    assert transrate(f, labels, eps=math.sqrt(d * 1e-4), scale=scale) == pytest.approx(reference, rel=1e-10)
+    # Same eps number, different meaning: our eps=1e-4 is a much finer distortion than theirs.
+    assert transrate(f, labels, eps=1e-4, scale=scale) != pytest.approx(reference, rel=1e-6)
+
+
 # ------------------------------------------------------------------------------------------------------------- GBC
 
 
@@ -259,6 +292,29 @@ def test_gbc_identical_classes_overlap_fully_and_separated_ones_not() -> None:
     assert -2.0 < gbc(np.vstack([block, block + 1.0]), labels, pca_dim=None) < 0.0
 
 
+def test_gbc_spherical_has_d_times_the_released_log_term_and_a_relative_floor() -> None:
+    rng = np.random.default_rng(12)
+    d = 3
+    f = np.vstack([rng.normal(size=(40, d)), 3.0 * rng.normal(size=(40, d)) + 2.0])  # spreads differ ~9x
+    labels = np.repeat([0, 1], 40)
+    means = np.stack([f[labels == c].mean(axis=0) for c in (0, 1)])
+    spherical = np.array([f[labels == c].var(axis=0).mean() for c in (0, 1)])  # mean of biased variances
+    average = spherical.mean()
+    mean_term = ((means[0] - means[1]) ** 2).sum() / average / 8
+    log_term = 0.5 * math.log(average / math.sqrt(spherical[0] * spherical[1]))
+    exact = -2 * math.exp(-(mean_term + d * log_term))  # Bhattacharyya distance of N(mu_c, v_c I_d)
+    released = -2 * math.exp(-(mean_term + log_term))  # google-research gbc.py: the log term once
+    value = gbc(f, labels, pca_dim=None)
+    assert value == pytest.approx(exact, rel=1e-12)
+    assert abs(value - released) > 0.05
+    # The floor is relative: shrinking the features (all variances far below the released absolute 1e-4 floor)
+    # leaves both variants unchanged.
+    for kind in ("spherical", "diagonal"):
+        assert gbc(1e-4 * f, labels, gaussian_type=kind, pca_dim=None) == pytest.approx(
+            gbc(f, labels, gaussian_type=kind, pca_dim=None), rel=1e-10
+        )
+
+
 # ------------------------------------------------------------------------------------------------------------ PARC
 
 
@@ -279,8 +335,61 @@ def test_parc_equals_spearman_of_hand_built_dissimilarities() -> None:
 
 def test_parc_separable_beats_noise_and_subsample_is_seeded() -> None:
     separable, noise, labels = separable_and_noise(n=400)
-    assert parc(separable, labels) > 50 > parc(noise, labels)
+    # D = 20 <= pca_dim = 32: all 20 principal components, standardised (~30 here; the raw standardised features,
+    # pca_dim=None, give ~79: the 18 pure-noise components get the same weight as the 2 class-mean directions).
+    assert parc(separable, labels) > 20 > parc(noise, labels)
     assert parc(separable, labels, max_samples=100, seed=1) == parc(separable, labels, max_samples=100, seed=1)
+
+
+@pytest.mark.parametrize(("n", "d"), [(80, 10), (15, 40)], ids=["N>D", "N<D"])
+def test_pca_reduce_follows_sklearn_sign_convention(n: int, d: int) -> None:
+    rng = np.random.default_rng(13)
+    f = rng.normal(size=(n, d)) * np.linspace(3.0, 0.5, d) + 5.0  # distinct variances: a well-defined basis
+    reduced = pca_reduce(f, 6)
+    # The rule itself: in each principal direction (loadings W with reduced = centred f @ W) the entry largest in
+    # absolute value is positive.
+    loadings = np.linalg.lstsq(f - f.mean(axis=0), reduced, rcond=None)[0]  # (D, 6), min-norm = the directions
+    largest = loadings[np.abs(loadings).argmax(axis=0), np.arange(6)]
+    assert (largest > 0).all()
+    np.testing.assert_allclose(reduced, PCA(6, svd_solver="full").fit_transform(f), atol=1e-9)
+    # Reordering the feature columns changes LAPACK's signs but not the result.
+    for seed in range(5):
+        perm = np.random.default_rng(seed).permutation(d)
+        np.testing.assert_allclose(pca_reduce(f[:, perm], 6), reduced, atol=1e-9)
+
+
+def test_parc_does_not_depend_on_eigensolver_signs() -> None:
+    separable, _, labels = separable_and_noise(n=120, d=12)
+    base = parc(separable, labels, pca_dim=5)
+    # PARC does see component signs: flipping one projected column moves it.
+    reduced = pca_reduce(separable, 5)
+    assert parc(reduced, labels, pca_dim=None) == pytest.approx(base, abs=1e-12)
+    assert abs(parc(reduced * np.array([1.0, -1.0, 1.0, 1.0, 1.0]), labels, pca_dim=None) - base) > 1e-6
+    for seed in range(5):
+        perm = np.random.default_rng(seed).permutation(12)
+        assert parc(separable[:, perm], labels, pca_dim=5) == pytest.approx(base, abs=1e-12)
+    assert parc(-separable, labels, pca_dim=5) == pytest.approx(base, abs=1e-12)
+
+
+@pytest.mark.parametrize(("n", "d"), [(40, 6), (8, 20)], ids=["N>D", "N<D"])
+def test_pca_reduce_is_continuous_at_min_n_d(n: int, d: int) -> None:
+    rng = np.random.default_rng(14)
+    labels = np.arange(n) % 2
+    f = rng.normal(size=(2, d))[labels] + rng.normal(size=(n, d)) * np.linspace(2.0, 0.5, d)
+    boundary = min(n, d)
+    rank = min(n - 1, d)  # centring removes one direction when N <= D
+    full = pca_reduce(f, boundary)
+    assert full.shape == (n, rank)  # a projection, never the raw features
+    np.testing.assert_allclose(full, PCA(rank, svd_solver="full").fit_transform(f), atol=1e-9)
+    for k in (boundary + 5, 1000):
+        np.testing.assert_array_equal(pca_reduce(f, k), full)
+    assert parc(f, labels, pca_dim=boundary) == parc(f, labels, pca_dim=boundary + 5)
+    assert gbc(f, labels, gaussian_type="diagonal", pca_dim=boundary) == gbc(
+        f, labels, gaussian_type="diagonal", pca_dim=boundary + 5
+    )
+    if n <= d:  # min(N, D) - 1 components is already the full rank
+        np.testing.assert_allclose(pca_reduce(f, boundary - 1), full, atol=1e-9)
+        assert parc(f, labels, pca_dim=boundary - 1) == pytest.approx(parc(f, labels, pca_dim=boundary), abs=1e-9)
 
 
 # ------------------------------------------------------------------------------------------------- SFDA, N-LEEP
@@ -313,10 +422,54 @@ def test_sfda_and_nleep_prefer_separable_features() -> None:
     assert nleep(noise, labels, seed=3) == nleep(noise, labels, seed=3)
 
 
+def test_nleep_defaults_to_five_components_per_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    separable, _, labels = separable_and_noise(n=150, d=6)  # C = 3
+    requested: list[int] = []
+    real = leep_module.GaussianMixture
+
+    def spy(**kwargs: object) -> object:
+        requested.append(int(kwargs["n_components"]))  # type: ignore[call-overload]
+        return real(**kwargs)
+
+    monkeypatch.setattr(leep_module, "GaussianMixture", spy)
+    default = nleep(separable, labels)
+    assert requested == [15]
+    assert default == nleep(separable, labels, n_components=15)
+    assert default != nleep(separable, labels, n_components=3)
+    assert nleep(separable, labels, components_per_class=2) == nleep(separable, labels, n_components=6)
+    # Fewer samples than 5C: capped at N, the most a mixture can have.
+    requested.clear()
+    nleep(separable[:12], labels[:12], pca_dim=None)
+    assert requested == [12]
+    with pytest.raises(UserInputError, match="cannot exceed the number of samples"):
+        nleep(separable[:12], labels[:12], n_components=13)
+
+
 # ------------------------------------------------------------------------------------------ validation, registry
 
 
-@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+# Every estimator function with the input it reads; which options a run uses is the configs' business
+# (conf/baseline/*.yaml, tested in test_configs.py).
+FUNCTIONS: dict[str, tuple[Callable[..., float], Needs]] = {
+    "logme": (logme, "features"),
+    "leep": (leep, "source_probs"),
+    "nce": (nce, "source_labels"),
+    "hscore": (hscore, "features"),
+    "reg_hscore": (reg_hscore, "features"),
+    "nleep": (nleep, "features"),
+    "transrate": (transrate, "features"),
+    "gbc": (gbc, "features"),
+    "sfda": (sfda, "features"),
+    "parc": (parc, "features"),
+}
+
+
+def as_estimator(name: str) -> Estimator:
+    fn, needs = FUNCTIONS[name]
+    return Estimator(fn=fn, needs=needs, metric=name.upper(), paper="test")
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_label_remapping_gives_the_same_score(name: str) -> None:
     separable, _, labels = separable_and_noise(n=120, d=6)
     rng = np.random.default_rng(9)
@@ -324,9 +477,10 @@ def test_label_remapping_gives_the_same_score(name: str) -> None:
     arbitrary = np.array([3, 7, 9])[labels]
     strings = np.array(["cat", "dog", "eel"])[labels]
     inputs = {"features": separable, "source_probs": probs}
-    base = score(name, **inputs, labels=labels)
-    assert score(name, **inputs, labels=arbitrary) == pytest.approx(base, rel=1e-12)
-    assert score(name, **inputs, labels=strings) == pytest.approx(base, rel=1e-12)
+    estimator = as_estimator(name)
+    base = score(estimator, **inputs, labels=labels)
+    assert score(estimator, **inputs, labels=arbitrary) == pytest.approx(base, rel=1e-12)
+    assert score(estimator, **inputs, labels=strings) == pytest.approx(base, rel=1e-12)
 
 
 def test_bad_inputs_raise_user_errors_naming_the_problem() -> None:
@@ -350,14 +504,12 @@ def test_bad_inputs_raise_user_errors_naming_the_problem() -> None:
         leep(np.array([[1.5, -0.5]] * 4), HAND_LABELS)
 
 
-def test_registry_names_metrics_and_dispatch() -> None:
-    assert {e.metric for e in ESTIMATORS.values()} >= {"LOG_ME", "REG_H_SCORE"}
-    assert get_estimator("reg_hscore").metric == "REG_H_SCORE"
-    with pytest.raises(UserInputError, match=r"'logmee'.*valid names: .*logme"):
-        get_estimator("logmee")
-    with pytest.raises(UserInputError, match="leep needs the model's source-class probabilities"):
-        score("leep", features=np.ones((4, 2)), labels=HAND_LABELS)
-    with pytest.raises(UserInputError, match="logme needs the model's penultimate features"):
-        score("logme", source_probs=HAND_THETA, labels=HAND_LABELS)
-    assert score("nce", source_probs=HAND_THETA, labels=HAND_LABELS) == nce(np.array([0, 0, 1, 1]), HAND_LABELS)
-    assert score("leep", source_probs=HAND_THETA, labels=HAND_LABELS) == leep(HAND_THETA, HAND_LABELS)
+def test_score_dispatches_the_input_each_estimator_needs() -> None:
+    with pytest.raises(UserInputError, match="LEEP needs the model's source-class probabilities"):
+        score(as_estimator("leep"), features=np.ones((4, 2)), labels=HAND_LABELS)
+    with pytest.raises(UserInputError, match="LOGME needs the model's penultimate features"):
+        score(as_estimator("logme"), source_probs=HAND_THETA, labels=HAND_LABELS)
+    nce_score = score(as_estimator("nce"), source_probs=HAND_THETA, labels=HAND_LABELS)
+    assert nce_score == nce(np.array([0, 0, 1, 1]), HAND_LABELS)
+    assert score(as_estimator("leep"), source_probs=HAND_THETA, labels=HAND_LABELS) == leep(HAND_THETA, HAND_LABELS)
+    assert as_estimator("nleep").seeded and as_estimator("parc").seeded and not as_estimator("logme").seeded

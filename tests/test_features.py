@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import load_protocol, predictor
 
 from tg_bench.data.zoo import load_zoo
-from tg_bench.errors import UserInputError
-from tg_bench.evaluate.protocol import Protocol
 from tg_bench.features.table import feature_tables
 from tg_bench.graph.build import GraphConfig, build_graph
 from tg_bench.predict.regressors import make_regressor
@@ -20,7 +19,7 @@ def zoo(synthetic_text_zoo):
 
 
 def test_paper_columns_include_runtime_and_zero_filled_distance(zoo):
-    tables = feature_tables(zoo, "tA", Protocol("paper"))
+    tables = feature_tables(zoo, "tA", load_protocol("paper"))
     assert "train_runtime" in tables.train.columns and "distance_missing" not in tables.train.columns
     assert list(tables.train.columns) == list(tables.test.columns)
     # paper test rows = the target's full records: m1, m2 (twice, a re-run), m3
@@ -30,7 +29,7 @@ def test_paper_columns_include_runtime_and_zero_filled_distance(zoo):
 
 
 def test_clean_columns_drop_runtime_and_mark_missing_distance(zoo):
-    tables = feature_tables(zoo, "tA", Protocol("clean"))
+    tables = feature_tables(zoo, "tA", load_protocol("clean"))
     assert "train_runtime" not in tables.train.columns
     assert "distance_missing" in tables.train.columns
     assert tables.test_models == ["m1", "m2", "m3"]
@@ -39,8 +38,8 @@ def test_clean_columns_drop_runtime_and_mark_missing_distance(zoo):
 
 
 def test_category_codes_agree_only_under_clean(zoo):
-    paper = feature_tables(zoo, "tA", Protocol("paper"))
-    clean = feature_tables(zoo, "tA", Protocol("clean"))
+    paper = feature_tables(zoo, "tA", load_protocol("paper"))
+    clean = feature_tables(zoo, "tA", load_protocol("clean"))
     # the model_type of m3 is roberta; train has bert+roberta, test (m1, m2, m3) too here, so compare the
     # source_dataset column, whose category sets differ between train (src, tB) and test
     codes = {name: dict(zip(t.test_models, t.test["source_dataset"], strict=True)) for name, t in (("clean", clean),)}
@@ -50,9 +49,9 @@ def test_category_codes_agree_only_under_clean(zoo):
 
 
 def test_embeddings_become_columns(zoo):
-    graph = build_graph(zoo, "tA", Protocol("clean"), GraphConfig(), directed=True)
+    graph = build_graph(zoo, "tA", load_protocol("clean"), GraphConfig(), directed=True)
     embeddings = np.arange(graph.num_nodes * 3, dtype=np.float32).reshape(graph.num_nodes, 3)
-    tables = feature_tables(zoo, "tA", Protocol("clean"), embeddings, graph)
+    tables = feature_tables(zoo, "tA", load_protocol("clean"), embeddings, graph)
     assert {"m0", "m2", "d0", "d2"} <= set(tables.test.columns)
     row = tables.test_models.index("m2")
     np.testing.assert_array_equal(tables.test.loc[row, ["m0", "m1", "m2"]].to_numpy(), embeddings[graph.index_of("m2")])
@@ -65,14 +64,10 @@ def test_regressors_fit_signal_and_handle_nan(kind):
     x = rng.normal(size=(200, 4))
     y = x[:, 0] * 2 + rng.normal(scale=0.1, size=200)
     x[::7, 3] = np.nan
-    params = {"rf": {"n_estimators": 50, "max_depth": 5}, "xgb": {"n_estimators": 50, "max_depth": 3}}.get(kind)
-    model = make_regressor(kind, params, seed=0).fit(x[:150], y[:150])
+    params = {"rf": {"n_estimators": 50, "max_depth": 5}, "xgb": {"n_estimators": 50, "max_depth": 3}}.get(kind, {})
+    factory = predictor(kind, **params)
+    model = make_regressor(factory, seed=0).fit(x[:150], y[:150])
     prediction = model.predict(x[150:])
     assert np.corrcoef(prediction, y[150:])[0, 1] > 0.9
-    again = make_regressor(kind, params, seed=0).fit(x[:150], y[:150]).predict(x[150:])
+    again = make_regressor(factory, seed=0).fit(x[:150], y[:150]).predict(x[150:])
     np.testing.assert_array_equal(prediction, again)
-
-
-def test_unknown_regressor():
-    with pytest.raises(UserInputError, match="svm"):
-        make_regressor("svm", {}, 0)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import load_protocol
 
 from tg_bench.data.zoo import load_zoo
-from tg_bench.evaluate.protocol import Protocol
 from tg_bench.graph import EdgeType, NodeKind
 from tg_bench.graph.build import GraphConfig, build_graph, classical_mds
 
@@ -36,7 +36,7 @@ def edges_of(graph, edge_type):
 
 @pytest.mark.parametrize("protocol", ["paper", "clean"])
 def test_nodes_edges_and_weights(zoo, protocol):
-    graph = build_graph(zoo, "tA", Protocol(protocol), GraphConfig(), directed=True)
+    graph = build_graph(zoo, "tA", load_protocol(protocol), GraphConfig(), directed=True)
     assert graph.node_names == ("m1", "m2", "m3", "m4", "tA", "tB", "src")
     assert list(graph.node_kind) == [NodeKind.MODEL] * 4 + [NodeKind.DATASET] * 3
     assert edges_of(graph, EdgeType.ACCURACY) == {
@@ -53,39 +53,39 @@ def test_nodes_edges_and_weights(zoo, protocol):
 
 def test_held_out_target_has_no_accuracy_edges(zoo):
     for target in ("tA", "tB"):
-        graph = build_graph(zoo, target, Protocol("paper"), GraphConfig(source_edges=False), directed=True)
+        graph = build_graph(zoo, target, load_protocol("paper"), GraphConfig(source_edges=False), directed=True)
         t = graph.index_of(target)
         accuracy = graph.edge_type == EdgeType.ACCURACY
         assert not np.isin(graph.edge_index[:, accuracy], t).any()
         assert not np.isin(graph.negative_pairs, t).any()
     # with source edges, the only edge into tB is m3's model-card link (m3 was trained on tB), not a fine-tune
-    graph = build_graph(zoo, "tB", Protocol("paper"), GraphConfig(), directed=True)
+    graph = build_graph(zoo, "tB", load_protocol("paper"), GraphConfig(), directed=True)
     into_tb = {pair for pair in edges_of(graph, EdgeType.ACCURACY) if pair[1] == "tB"}
     assert into_tb == {("m3", "tB")}
     # holding out tB instead: tA's records become edges (m1 .8 -> 1.0 after min-max of .8/.75/.7/.6)
-    graph = build_graph(zoo, "tB", Protocol("clean"), GraphConfig(source_edges=False), directed=True)
+    graph = build_graph(zoo, "tB", load_protocol("clean"), GraphConfig(source_edges=False), directed=True)
     assert ("m1", "tA") in edges_of(graph, EdgeType.ACCURACY)
 
 
 def test_presets_switch_edge_types(zoo):
-    no_sim = build_graph(zoo, "tA", Protocol("paper"), GraphConfig(similarity_edges=False), directed=True)
+    no_sim = build_graph(zoo, "tA", load_protocol("paper"), GraphConfig(similarity_edges=False), directed=True)
     assert not (no_sim.edge_type == EdgeType.SIMILARITY).any()
     accuracy_only = build_graph(
-        zoo, "tA", Protocol("paper"), GraphConfig(source_edges=False, similarity_edges=False), directed=True
+        zoo, "tA", load_protocol("paper"), GraphConfig(source_edges=False, similarity_edges=False), directed=True
     )
     assert edges_of(accuracy_only, EdgeType.ACCURACY) == {("m1", "tB"): 1.0}
-    threshold = build_graph(zoo, "tA", Protocol("paper"), GraphConfig(distance_threshold=1.5), directed=True)
+    threshold = build_graph(zoo, "tA", load_protocol("paper"), GraphConfig(distance_threshold=1.5), directed=True)
     assert edges_of(threshold, EdgeType.SIMILARITY) == {("tA", "tB"): 1.0}
-    transfer = build_graph(zoo, "tA", Protocol("paper"), GraphConfig(transferability_edges=True), directed=True)
+    transfer = build_graph(zoo, "tA", load_protocol("paper"), GraphConfig(transferability_edges=True), directed=True)
     # LogME scores are 0, 1, 2, 3 for m1..m4 on each target: positive z-scores for m3 and m4
     assert set(edges_of(transfer, EdgeType.TRANSFERABILITY)) == {("m3", "tA"), ("m4", "tA"), ("m3", "tB"), ("m4", "tB")}
 
 
 def test_pyg_data_and_features(zoo):
-    graph = build_graph(zoo, "tA", Protocol("paper"), GraphConfig(feature_dim=8), directed=False, seed=3)
+    graph = build_graph(zoo, "tA", load_protocol("paper"), GraphConfig(feature_dim=8), directed=False, seed=3)
     data = graph.to_pyg()
     assert data.num_nodes == 7 and data.edge_index.shape == (2, 6) and data.x.shape == (7, 8)
-    again = build_graph(zoo, "tA", Protocol("paper"), GraphConfig(feature_dim=8), directed=False, seed=3)
+    again = build_graph(zoo, "tA", load_protocol("paper"), GraphConfig(feature_dim=8), directed=False, seed=3)
     np.testing.assert_array_equal(graph.node_features, again.node_features)
 
 

@@ -118,6 +118,43 @@ CASES = [
         ["metadata root does not exist", "TG_BENCH_DATA"],
         2,
     ),
+    # settings checked before the first target (tg_bench.build): one line naming the key, no run folder left
+    (
+        "node2vec-context-size",
+        None,
+        ["embedder=[node2vec]", "predictor=[lr]", "transfergraph.embedders.node2vec.context_size=20"],
+        ["transfergraph.embedders.node2vec", "context_size"],
+        2,
+    ),
+    (
+        "rf-unknown-parameter",
+        None,
+        ["embedder=[none]", "predictor=[rf]", "+transfergraph.predictors.rf.n_estimatorz=5"],
+        ["transfergraph.predictors.rf", "n_estimatorz"],
+        2,
+    ),
+    (
+        "rf-bad-value",
+        None,
+        ["embedder=[none]", "predictor=[rf]", "transfergraph.predictors.rf.max_features=sqrtt"],
+        ["transfergraph.predictors.rf", "max_features"],
+        2,
+    ),
+    (
+        "negative-threshold",
+        None,
+        ["embedder=[node2vec]", "predictor=[lr]", "transfergraph.graph.negative_threshold=-1"],
+        ["graph.negative_threshold", "[0, 1]"],
+        2,
+    ),
+    (
+        "unknown-target-class",
+        None,
+        ["embedder=[gat]", "predictor=[lr]", "transfergraph.embedders.gat._target_=tg_bench.embed.gnn.GCNEmbedder"],
+        ["transfergraph.embedders.gat", "GCNEmbedder", "cannot be imported"],
+        2,
+    ),
+    ("protocol-bad-value", None, ["protocol.non_finite=drop"], ["protocol.non_finite", "drop"], 2),
     ("override-typo", None, ["seeed=1"], ["seeed"], 1),
     ("unknown-group-option", None, ["zoo=imagee"], ["imagee"], 1),
 ]
@@ -141,6 +178,8 @@ def test_bad_input_gives_one_clear_error(case, tmp_path, metadata_root):
         assert len(error_lines) == 1, result.stderr
     assert not list(workdir.rglob("*.csv")), "a failed run must leave no result file"
     assert not list(workdir.rglob("run.json"))
+    if code == USER_ERROR_EXIT_CODE:
+        assert not list(workdir.rglob(".hydra")), "a failed run must leave no run folder"
 
 
 def test_data_report_bad_input_exits_2(tmp_path, metadata_root):

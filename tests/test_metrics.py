@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import load_protocol
 
 from tg_bench.evaluate import metrics as m
-from tg_bench.evaluate.protocol import Protocol
 from tg_bench.evaluate.scoring import add_averages, replace_non_finite
 
 ACC = np.array([0.9, 0.5, 0.7, 0.6])
@@ -86,9 +86,9 @@ def test_metrics_reject_misaligned_input():
 
 def test_non_finite_replacement_under_both_protocols():
     score = pd.Series([1.0, 3.0, np.inf, -np.inf, np.nan, 2.0])
-    paper = replace_non_finite(score, Protocol("paper")).tolist()
+    paper = replace_non_finite(score, load_protocol("paper")).tolist()
     assert paper == [1.0, 3.0, 6.0, 2.0, 2.0, 2.0]
-    clean = replace_non_finite(score, Protocol("clean")).tolist()
+    clean = replace_non_finite(score, load_protocol("clean")).tolist()
     assert clean == [1.0, 3.0, 3.0, 1.0, 2.0, 2.0]
 
 

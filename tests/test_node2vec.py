@@ -8,15 +8,17 @@ recovered while a randomly rewired control graph shows no structure.
 from __future__ import annotations
 
 import itertools
+import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
+from conftest import embedder, embedder_settings
 
 from tg_bench.embed.base import Embedder
 from tg_bench.embed.node2vec import (
     Node2Vec,
-    Node2VecPlus,
     poor_partners,
     sample_negatives,
     skipgram_windows,
@@ -260,26 +262,32 @@ def community_gap(emb: np.ndarray, comm: np.ndarray) -> float:
 
 
 SMALL = {"dim": 32, "epochs": 30, "batch_size": 8}
+KINDS = ["node2vec", "node2vec_plus"]
+
+
+def make(kind: str = "node2vec", **settings: object) -> Node2Vec:
+    """The embedder of `conf/embedder/<kind>.yaml` with the clean protocol's separate tables at std 0.01."""
+    return embedder(kind, "clean", **settings)
 
 
 def test_embedders_implement_the_interface() -> None:
-    assert isinstance(Node2Vec(), Embedder) and Node2Vec().name == "node2vec"
-    plus = Node2VecPlus()
+    plain, plus = make("node2vec"), make("node2vec_plus")
+    assert isinstance(plain, Embedder) and plain.name == "node2vec" and plain.directed
     assert plus.name == "node2vec+" and plus.walks.weighted and not plus.walks.resample_walks
-    assert Node2Vec().walks.resample_walks
-    with pytest.raises(ValueError):
-        Node2VecPlus(p=0.5)
-    with pytest.raises(ValueError):
-        Node2Vec(walk_length=5, context_size=10)
+    assert plain.walks.resample_walks
+    with pytest.raises(ValueError, match="p and q must be 1"):
+        Node2Vec(**{**embedder_settings("node2vec_plus"), "p": 0.5}, name="x")
+    with pytest.raises(ValueError, match="context_size"):
+        Node2Vec(**{**embedder_settings("node2vec"), "walk_length": 5}, name="x")
 
 
-@pytest.mark.parametrize("cls", [Node2Vec, Node2VecPlus])
-def test_same_seed_same_embeddings(cls: type[Node2Vec]) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_seed_same_embeddings(kind: str) -> None:
     graph, _ = two_communities(np.random.default_rng(0))
     threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    a = cls(dim=16, epochs=3).fit_transform(graph, seed=3)
-    b = cls(dim=16, epochs=3).fit_transform(graph, seed=3)
-    c = cls(dim=16, epochs=3).fit_transform(graph, seed=4)
+    a = make(kind, dim=16, epochs=3).fit_transform(graph, seed=3)
+    b = make(kind, dim=16, epochs=3).fit_transform(graph, seed=3)
+    c = make(kind, dim=16, epochs=3).fit_transform(graph, seed=4)
     assert a.shape == (graph.num_nodes, 16) and a.dtype == np.float32
     assert np.all(np.isfinite(a))
     assert np.array_equal(a, b)
@@ -289,16 +297,28 @@ def test_same_seed_same_embeddings(cls: type[Node2Vec]) -> None:
     assert torch.are_deterministic_algorithms_enabled() == deterministic
 
 
-@pytest.mark.parametrize("cls", [Node2Vec, Node2VecPlus])
-def test_planted_communities_are_recovered_and_rewired_control_is_not(cls: type[Node2Vec]) -> None:
+def test_a_fit_gives_back_every_global_the_trainer_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Trainer(deterministic=True)` sets CUBLAS_WORKSPACE_CONFIG and cudnn.benchmark and never undoes them;
+    node2vec's fit used to leave both changed (the GNN fit did not): both now go through one helper."""
+    graph, _ = two_communities(np.random.default_rng(0))
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", True)
+    make(dim=8, epochs=1).fit_transform(graph, seed=0)
+    assert "CUBLAS_WORKSPACE_CONFIG" not in os.environ
+    assert torch.backends.cudnn.benchmark is True
+    assert not torch.are_deterministic_algorithms_enabled()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_planted_communities_are_recovered_and_rewired_control_is_not(kind: str) -> None:
     graph, comm = two_communities(np.random.default_rng(0))
-    embedder = cls(**SMALL)
-    emb = embedder.fit_transform(graph, seed=0)
-    assert embedder.epoch_losses_[-1] < 0.6 * embedder.epoch_losses_[0]
+    fitted = make(kind, **SMALL)
+    emb = fitted.fit_transform(graph, seed=0)
+    assert fitted.epoch_losses_[-1] < 0.6 * fitted.epoch_losses_[0]
     assert community_gap(emb, comm) > 0.2
 
     control, _ = two_communities(np.random.default_rng(0), rewire=True)
-    assert abs(community_gap(cls(**SMALL).fit_transform(control, seed=0), comm)) < 0.08
+    assert abs(community_gap(make(kind, **SMALL).fit_transform(control, seed=0), comm)) < 0.08
 
 
 def test_poor_negatives_push_poor_pairs_apart() -> None:
@@ -306,21 +326,29 @@ def test_poor_negatives_push_poor_pairs_apart() -> None:
     m, d = graph.negative_pairs
 
     def poor_pair_cosine(poor_negatives: bool) -> float:
-        emb = Node2Vec(**SMALL, poor_negatives=poor_negatives).fit_transform(graph, 0)
+        emb = make(**SMALL, poor_negatives=poor_negatives).fit_transform(graph, 0)
         x = emb / np.linalg.norm(emb, axis=1, keepdims=True)
         return float((x[m] * x[d]).sum(1).mean())
 
     assert poor_pair_cosine(True) < poor_pair_cosine(False) - 0.05
 
 
-def test_table_initialisation_follows_the_protocol_unless_set() -> None:
-    from tg_bench.embed.registry import build_embedder
-    from tg_bench.evaluate.protocol import Protocol
+def test_a_graph_without_poor_pairs_draws_random_negatives_instead() -> None:
+    """`graph.negative_threshold=0` on a zoo without ties, or a zoo with no poor pairs at all: every window's
+    poor slot falls back to a random node (it used to index an empty partner list)."""
+    graph, _ = two_communities(np.random.default_rng(0))
+    bare = replace(graph, negative_pairs=np.zeros((2, 0), dtype=np.int64))
+    poor = poor_partners(bare)
+    negatives = sample_negatives(np.arange(5), bare.num_nodes, 3, np.random.default_rng(0), poor)
+    assert negatives.shape == (5, 4) and ((negatives >= 0) & (negatives < bare.num_nodes)).all()
+    emb = make(dim=8, epochs=2).fit_transform(bare, seed=0)
+    assert np.isfinite(emb).all()
 
-    for kind in ("node2vec", "node2vec_plus"):
-        paper = build_embedder(kind, {"kind": kind, "params": {}}, Protocol("paper"))
-        clean = build_embedder(kind, {"kind": kind, "params": {}}, Protocol("clean"))
-        assert (paper.tied, paper.init_std) == (True, 1.0)
-        assert (clean.tied, clean.init_std) == (False, 0.01)
-        forced = build_embedder(kind, {"kind": kind, "params": {"tied": False, "init_std": 0.5}}, Protocol("paper"))
-        assert (forced.tied, forced.init_std) == (False, 0.5)
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_table_initialisation_follows_the_protocol_unless_set(kind: str) -> None:
+    paper, clean = embedder(kind, "paper"), embedder(kind, "clean")
+    assert (paper.tied, paper.init_std) == (True, 1.0)
+    assert (clean.tied, clean.init_std) == (False, 0.01)
+    forced = embedder(kind, "paper", tied=False, init_std=0.5)
+    assert (forced.tied, forced.init_std) == (False, 0.5)

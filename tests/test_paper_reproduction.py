@@ -8,9 +8,8 @@ import sys
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
+from conftest import config
 
-from tg_bench.app import CONFIG_DIR
 from tg_bench.evaluate.metrics import metric_names
 from tg_bench.evaluate.published import published_long
 from tg_bench.run import evaluate_config
@@ -18,14 +17,10 @@ from tg_bench.run import evaluate_config
 BASELINES = ["LogME", "Reg-H-Score"]
 
 
-def compose_config(overrides: list[str]):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
-
 
 @pytest.fixture(scope="module", params=["image", "text"])
 def paper_run(request, metadata_root):
-    cfg = compose_config(
+    cfg = config(
         [
             f"experiment=paper_baselines_{request.param}",
             "protocol=paper",
@@ -69,7 +64,7 @@ def test_weighted_pearson_of_baselines_and_zoo_prior(paper_run):
 
 
 def test_clean_protocol_scores_every_method_on_the_same_models(metadata_root):
-    cfg = compose_config(
+    cfg = config(
         [
             "experiment=paper_baselines_text",
             "protocol=clean",

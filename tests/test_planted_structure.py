@@ -36,16 +36,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from conftest import embedder, load_protocol, predictor, write_zoo, zoo_spec
 
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
-from tg_bench.evaluate.ground_truth import ground_truth
-from tg_bench.evaluate.protocol import Protocol
 from tg_bench.evaluate.scoring import score_target
+from tg_bench.graph.build import GraphConfig
 from tg_bench.predict.transfergraph import TransferGraph
+from tg_bench.task.ground_truth import ground_truth
+from tg_bench.task.method import HeldOutTarget
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
-FOLDER = "sequence_classification"
 DISTANCE_FILE = "corr_domain_similarity_planted.csv"
 N_MODELS = 40
 N_DATASETS = 8
@@ -55,12 +54,9 @@ DATASETS = tuple(f"ds{i}" for i in range(N_DATASETS))
 #: community of model i / dataset j: i % 2, j % 2 (A = 0, B = 1)
 TARGETS = ("ds0", "ds1")  # ds0 in A, ds1 in B
 
-PROTOCOL = Protocol("clean")
+PROTOCOL = "clean"
 #: pipeline seeds (graph features, embedder, regressor); averaging over three keeps the verdict off a seed lottery
 SEEDS = (0, 1, 2)
-PREDICTORS = {
-    "rf": {"kind": "rf", "params": {"n_estimators": 100, "max_depth": 5, "max_features": "sqrt", "n_jobs": 1}}
-}
 
 #: overrides of the YAML defaults. node2vec keeps its defaults: on this 49-node graph one batch of 64 start
 #: nodes is the whole graph, so an epoch is a single optimiser step and a fit takes about half a second; cut to
@@ -98,8 +94,6 @@ def write_planted_zoo(root: Path, *, shuffled: bool = False, seed: int = 0) -> Z
         permute = np.random.default_rng(seed + 1)
         accuracy = np.stack([permute.permutation(accuracy[:, j]) for j in range(N_DATASETS)], axis=1)
 
-    folder = root / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
     records = pd.DataFrame(
         {
             "model": np.repeat(MODELS, N_DATASETS),
@@ -109,32 +103,7 @@ def write_planted_zoo(root: Path, *, shuffled: bool = False, seed: int = 0) -> Z
     )
     records["peft_method"] = None
     records["train_runtime"] = 100.0
-    records.to_csv(folder / "records.csv")
-    pd.DataFrame(
-        {
-            "model": list(MODELS),
-            "architectures": ["BertForSequenceClassification"] * N_MODELS,
-            "number_of_labels": [2] * N_MODELS,
-            "labels": ["['a', 'b']"] * N_MODELS,
-            "model_type": ["bert"] * N_MODELS,
-            "number_of_parameters": [1e8] * N_MODELS,
-            "memory_consumption": [1] * N_MODELS,
-            "dataset": [SOURCE] * N_MODELS,
-            "accuracy": [0.9] * N_MODELS,
-        }
-    ).to_csv(folder / "model_config_dataset.csv")
     names = [*DATASETS, SOURCE]
-    pd.DataFrame({"finetune_dataset": names, "size": 1000, "number_of_classes": 2}).to_csv(
-        folder / "target_dataset_features.csv", index=False
-    )
-    pd.DataFrame(
-        {
-            "model": np.repeat(MODELS, N_DATASETS),
-            "target_dataset": np.tile(DATASETS, N_MODELS),
-            "metric": "TransferabilityMethod.LOG_ME",
-            "score": 0.0,
-        }
-    ).to_csv(folder / "transferability_score_records.csv")
     group = np.append(dataset_group, -1)  # the source dataset is equally far from both communities
     n = len(names)
     base = np.where(group[:, None] == group[None, :], 0.1, 1.0)
@@ -144,33 +113,49 @@ def write_planted_zoo(root: Path, *, shuffled: bool = False, seed: int = 0) -> Z
     jitter = np.random.default_rng(seed + 2).uniform(0.0, 0.05, size=(n, n)) * (base < 1.0)
     distance = base + np.triu(jitter, 1) + np.triu(jitter, 1).T
     np.fill_diagonal(distance, 0.0)
-    pd.DataFrame(distance, index=names, columns=names).to_csv(folder / DISTANCE_FILE)
-    return ZooSpec(
-        name="text",
-        folder=FOLDER,
-        distance_file=DISTANCE_FILE,
-        source_dataset_column="dataset",
-        targets=TARGETS,
+    return write_zoo(
+        root,
+        zoo_spec("text", distance_file=DISTANCE_FILE, targets=TARGETS, excluded_datasets=()),
+        records=records,
+        models=pd.DataFrame(
+            {
+                "model": list(MODELS),
+                "architectures": ["BertForSequenceClassification"] * N_MODELS,
+                "number_of_labels": [2] * N_MODELS,
+                "labels": ["['a', 'b']"] * N_MODELS,
+                "model_type": ["bert"] * N_MODELS,
+                "number_of_parameters": [1e8] * N_MODELS,
+                "memory_consumption": [1] * N_MODELS,
+                "dataset": [SOURCE] * N_MODELS,
+                "accuracy": [0.9] * N_MODELS,
+            }
+        ),
+        features=pd.DataFrame({"finetune_dataset": names, "size": 1000, "number_of_classes": 2}),
+        scores=pd.DataFrame(
+            {
+                "model": np.repeat(MODELS, N_DATASETS),
+                "target_dataset": np.tile(DATASETS, N_MODELS),
+                "metric": "TransferabilityMethod.LOG_ME",
+                "score": 0.0,
+            }
+        ),
+        distances=pd.DataFrame(distance, index=names, columns=names),
     )
-
-
-def embedder_config(kind: str) -> dict:
-    """The embedder's YAML defaults with this module's overrides."""
-    cfg = yaml.safe_load((CONF / "embedder" / f"{kind}.yaml").read_text())
-    cfg["params"] = {**(cfg.get("params") or {}), **EMBEDDER_PARAMS.get(kind, {})}
-    return cfg
 
 
 def pearsons(zoo: ZooData, kind: str, seeds: tuple[int, ...] = SEEDS) -> np.ndarray:
     """Pearson correlation of the TransferGraph (kind, rf) variant per (seed, target): shape (seeds, targets)."""
+    protocol = load_protocol(PROTOCOL)
     values = np.full((len(seeds), len(zoo.targets)), np.nan)
     for i, seed in enumerate(seeds):
-        (variant,) = TransferGraph(
-            graph={"name": "paper"}, embedders={kind: embedder_config(kind)}, predictors=PREDICTORS
-        ).variants()
+        method = TransferGraph(
+            "paper", GraphConfig(), {kind: embedder(kind, PROTOCOL, **EMBEDDER_PARAMS.get(kind, {}))},
+            {"rf": predictor("rf")},
+        )  # fmt: skip
         for j, target in enumerate(zoo.targets):
-            predictions = variant.predict(zoo, target, PROTOCOL, seed)
-            values[i, j] = score_target(predictions, ground_truth(zoo, target, PROTOCOL), PROTOCOL)["pearson"]
+            ((_, predictions),) = method.predictions(HeldOutTarget(zoo, target, protocol, seed))
+            truth = ground_truth(zoo, target, protocol)
+            values[i, j] = score_target(predictions, truth, protocol)["pearson"]
     return values
 
 
@@ -191,7 +176,7 @@ def test_planted_zoo_has_the_planted_structure(planted_zoo: ZooData, shuffled_zo
     assert planted_zoo.models.drop(columns="model").nunique().max() == 1
     for zoo, expected in ((planted_zoo, True), (shuffled_zoo, False)):
         for target in TARGETS:
-            truth = ground_truth(zoo, target, PROTOCOL)
+            truth = ground_truth(zoo, target, load_protocol(PROTOCOL))
             group = truth["model"].str[-2:].astype(int) % 2
             own = int(target[-1]) % 2
             gap = truth.loc[group == own, "accuracy"].mean() - truth.loc[group != own, "accuracy"].mean()

@@ -121,8 +121,8 @@ def test_score_text_models_merge_into_zoo_and_read_back(
     # merged into the zoo's own file and read back by the metadata layer, beside the published rows
     zoo = load_zoo(spec, root)
     new = zoo.scores[zoo.scores["model"].str.startswith("org/")]
-    assert set(new["metric"]) == {"LogME", "LEEP", "NCE"}
-    assert set(zoo.scores.loc[zoo.scores["model"] == "m1", "metric"]) == {"LogME", "Reg-H-Score"}
+    assert set(new["metric"]) == {"LOG_ME", "LEEP", "NCE"}
+    assert set(zoo.scores.loc[zoo.scores["model"] == "m1", "metric"]) == {"LOG_ME", "REG_H_SCORE"}
 
     # a second run hits the extraction cache and replaces its own rows instead of appending
     again = run_score(args, root, tmp_path)
@@ -160,7 +160,7 @@ def test_score_timm_model_on_images(local_hub: Path, tmp_path: Path) -> None:
     assert np.isfinite(rows["score"]).all()
     # the metadata layer reads the file as it reads the published one
     scores = load_scores(out / "transferability_score_records.csv")
-    assert sorted(scores["metric"]) == ["H-Score", "LEEP", "LogME"]
+    assert sorted(scores["metric"]) == ["H_SCORE", "LEEP", "LOG_ME"]
     assert set(scores["target"]) == {"tiny_images"}
     assert set(scores["model"]) == {str(local_hub / "org/timm_resnet")}
 

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import baseline, held_out
 
 from tg_bench.data.zoo import ZooSpec, load_zoo, zoo_files
 from tg_bench.errors import UserInputError
-from tg_bench.evaluate.protocol import Protocol
-from tg_bench.transferability.published_scores import PublishedScore
 from tg_bench.transferability.score_records import (
     PUBLISHED_COLUMNS,
     ScoreRecord,
@@ -66,11 +65,11 @@ def test_merged_scores_are_read_back_and_used_by_the_baseline(synthetic_text_zoo
     zoo = load_zoo(spec, root)
     leep = zoo.scores[zoo.scores["metric"] == "LEEP"].set_index("model")["score"]
     assert leep.to_dict() == {"m1": -0.1, "m2": -0.9, "m3": -0.5}
-    logme = zoo.scores[(zoo.scores["metric"] == "LogME") & (zoo.scores["target"] == "tA")].set_index("model")
+    logme = zoo.scores[(zoo.scores["metric"] == "LOG_ME") & (zoo.scores["target"] == "tA")].set_index("model")
     assert logme.loc["m1", "score"] == 42.0
     assert logme.loc["m2", "score"] == before.query("model == 'm2' and target_dataset == 'tA'")["score"].iloc[0]
 
-    ranked = PublishedScore(metric="LEEP").score_models(zoo, "tA", Protocol("clean"), seed=0)
+    ranked = baseline("leep").score_models(held_out(zoo, "tA"))
     assert ranked.sort_values(ascending=False).index.tolist() == ["m1", "m3", "m2"]
 
 
@@ -89,5 +88,5 @@ def test_baseline_without_scores_in_the_zoo_says_how_to_compute_them(
 ) -> None:
     root, spec = synthetic_text_zoo
     zoo = load_zoo(spec, root)
-    with pytest.raises(UserInputError, match=r"no scores for metric 'LEEP'.*LogME, Reg-H-Score.*tg-bench score"):
-        PublishedScore(metric="LEEP").score_models(zoo, "tA", Protocol("clean"), seed=0)
+    with pytest.raises(UserInputError, match=r"no scores for metric 'LEEP'.*LOG_ME, REG_H_SCORE.*tg-bench score"):
+        baseline("leep").score_models(held_out(zoo, "tA"))

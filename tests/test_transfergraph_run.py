@@ -8,26 +8,20 @@ import sys
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
+from conftest import config
 
-from tg_bench.app import CONFIG_DIR
 from tg_bench.run import evaluate_config
 
 FAST = [
-    "transfergraph.embedders.node2vec.params.epochs=3",
-    "transfergraph.embedders.gat.params.epochs=3",
-    "transfergraph.embedders.gat.params.steps_per_epoch=1",
-    "transfergraph.predictors.xgb.params.n_estimators=20",
+    "transfergraph.embedders.node2vec.epochs=3",
+    "transfergraph.embedders.gat.epochs=3",
+    "transfergraph.embedders.gat.steps_per_epoch=1",
+    "transfergraph.predictors.xgb.n_estimators=20",
 ]
 
 
-def compose_config(overrides: list[str]):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=overrides)
-
-
 def small_run(metadata_root, protocol: str, seed: int = 0):
-    cfg = compose_config(
+    cfg = config(
         [
             "experiment=paper_text",
             f"protocol={protocol}",

@@ -19,6 +19,28 @@ commands:
 """
 
 
+def _run() -> None:
+    from tg_bench.run import main as run_main
+
+    run_main()
+
+
+def _score() -> None:
+    from tg_bench.score import main as score_main
+
+    score_main()
+
+
+def _data_report() -> None:
+    from tg_bench.data.report import report_task
+    from tg_bench.hydra_app import launch
+
+    launch("data-report", report_task, writes_outputs=False)
+
+
+#: the Hydra apps, imported only when called (each pulls in its own stack)
+HYDRA_COMMANDS = {"run": _run, "score": _score, "data-report": _data_report}
+
 #: `score` options that take a list; `key=a,b` is read as `key=[a,b]`
 SCORE_LIST_KEYS = ("baseline", "models")
 
@@ -42,15 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         from tg_bench.data.fetch import main as fetch_main
 
         return fetch_main(rest)
-    if command in {"run", "score", "data-report"}:
-        from tg_bench.app import hydra_entry
-
+    if command in HYDRA_COMMANDS:
         if command == "score":
             for key in SCORE_LIST_KEYS:
                 rest = [bracket_list_override(arg, key) for arg in rest]
         # Hydra parses sys.argv itself: hand it the overrides behind the subcommand.
         sys.argv = [f"tg-bench {command}", *rest]
-        hydra_entry(command)
+        HYDRA_COMMANDS[command]()
         return 0
     print(f"tg-bench: unknown command '{command}'\n\n{USAGE}", file=sys.stderr)
     return 2

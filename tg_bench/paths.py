@@ -10,6 +10,8 @@ from tg_bench.errors import UserInputError
 DATA_ENV_VAR = "TG_BENCH_DATA"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "transfergraph-metadata"
+#: the Hydra config folder (`conf/`): config groups and their files
+CONFIG_DIR = PROJECT_ROOT / "conf"
 
 #: folder of each zoo inside the metadata root (the authors' layout)
 ZOO_FOLDERS = {"image": "image_classification", "text": "sequence_classification"}

@@ -171,3 +171,4 @@ def report_task(cfg: DictConfig) -> QualityReport:
     report = quality_report(zoo)
     print_report(report)
     return report
+

@@ -19,21 +19,6 @@ from tg_bench.data.tables import read_table, rename_checked, to_numeric_column
 from tg_bench.errors import UserInputError
 from tg_bench.paths import ZOO_FOLDERS, data_root
 
-#: the score files' metric enums, and the names the paper's tables use (the published files hold the first two;
-#: `tg-bench score` writes the others)
-METRIC_NAMES = {
-    "LOG_ME": "LogME",
-    "REG_H_SCORE": "Reg-H-Score",
-    "LEEP": "LEEP",
-    "NCE": "NCE",
-    "H_SCORE": "H-Score",
-    "N_LEEP": "N-LEEP",
-    "TRANSRATE": "TransRate",
-    "GBC": "GBC",
-    "SFDA": "SFDA",
-    "PARC": "PARC",
-}
-
 #: dataset names in target_dataset_features.csv that are typos of the name used everywhere else
 FEATURE_NAME_TYPOS = {"glut/qqp": "glue/qqp"}
 
@@ -84,7 +69,7 @@ class ZooData:
         `source_dataset` (the dataset node the model was trained on), `source_accuracy` (model-card accuracy, NaN
         when not published), `n_parameters`.
     dataset_features: as published (known errors included). Columns `dataset`, `size`, `n_classes`.
-    scores: published transferability scores. Columns `metric` (LogME | Reg-H-Score), `model`, `target`, `score`,
+    scores: published transferability scores. Columns `metric` (LOG_ME | REG_H_SCORE, the file's enum members), `model`, `target`, `score`,
         in file order (dtd has duplicated rows, kept).
     distances: square symmetric matrix of Euclidean distances between dataset embeddings, indexed by dataset name.
     """
@@ -152,10 +137,10 @@ def _parse_architecture(value: object) -> str | float:
     return text
 
 
-def metric_display_name(raw: str) -> str:
-    """`TransferabilityMethod.LOG_ME` -> `LogME`; unknown enums keep their member name."""
-    member = str(raw).split(".")[-1]
-    return METRIC_NAMES.get(member, member)
+def metric_member(raw: str) -> str:
+    """`TransferabilityMethod.LOG_ME` -> `LOG_ME`: the estimator's enum member, how every score is keyed (the
+    baseline configs map it to the paper's display name, e.g. `LogME`)."""
+    return str(raw).split(".")[-1]
 
 
 def _load_records(path: Path, model_names: set[str]) -> pd.DataFrame:
@@ -217,11 +202,11 @@ def _load_features(path: Path) -> pd.DataFrame:
 
 def load_scores(path: Path) -> pd.DataFrame:
     """A `transferability_score_records.csv` (published or written by `tg-bench score`) as columns `metric`
-    (display name: LogME, LEEP, ...), `model`, `target`, `score`."""
+    (the enum member: LOG_ME, REG_H_SCORE, LEEP, ...), `model`, `target`, `score`."""
     raw = read_table(path, required=["model", "target_dataset", "metric", "score"], numeric=["score"])
     return pd.DataFrame(
         {
-            "metric": raw["metric"].astype(str).map(metric_display_name).astype("string"),
+            "metric": raw["metric"].astype(str).map(metric_member).astype("string"),
             "model": raw["model"].astype("string"),
             "target": raw["target_dataset"].astype("string"),
             "score": raw["score"],

@@ -3,8 +3,9 @@
 The paper's `homo_SAGEConv` / `homoGATConv` learners: an undirected, unweighted homogeneous graph of models
 and datasets; a two-layer encoder to 128 dimensions; a dot-product decoder; a 70/10/20 link split with 30 % of
 the training edges held out of message passing as supervision; Adam 1e-3, BCE with logits, 50 epochs. The zoo
-graphs have ~250 nodes, so training is full-batch (one step per epoch by default); the authors' neighbour
-sampling [20, 10] only matters for zoos of 10^4+ models and needs `pyg-lib`, which is not installed here.
+graphs have ~250 nodes, so training is full-batch (`steps_per_epoch` full-graph steps per epoch, 20 in
+`conf/embedder`); the authors' neighbour sampling [20, 10] only matters for zoos of 10^4+ models and needs
+`pyg-lib`, which is not installed here.
 
 The `negatives` switch chooses how the known-poor (model, dataset) pairs of `ZooGraph.negative_pairs` are
 labelled:
@@ -17,13 +18,7 @@ labelled:
 
 from __future__ import annotations
 
-import contextlib
-import inspect
-import logging
-import os
 import time
-import warnings
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
@@ -34,6 +29,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from tg_bench.embed.base import Embedder
+from tg_bench.embed.fitting import lightning_fit_scope, quiet_trainer
 from tg_bench.errors import UserInputError
 from tg_bench.graph.zoo_graph import NodeKind, ZooGraph
 
@@ -325,76 +321,25 @@ def _check_neighbour_sampling() -> None:
     )
 
 
-@contextlib.contextmanager
-def _quiet_lightning() -> Iterator[None]:
-    """Lightning's per-fit INFO lines ("GPU available", tips) and its hints about worker counts and logging
-    intervals are noise for a one-batch loader; silence them only for the duration of a fit."""
-    saved = {name: logging.getLogger(name).level for name in _LIGHTNING_LOGGERS}
-    for name in _LIGHTNING_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
-            warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
-            warnings.filterwarnings("ignore", message=r".*does not have a deterministic implementation.*")
-            warnings.filterwarnings("ignore", message=r".*GPU available but not used.*")
-            warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
-            # graphs too small for a validation split train without one, on purpose
-            warnings.filterwarnings("ignore", message=r".*but have no `val_dataloader`.*")
-            yield
-    finally:
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
-
-
-@contextlib.contextmanager
-def _torch_flags(num_threads: int | None) -> Iterator[None]:
-    """Restore process-wide torch state on exit: `Trainer(deterministic=...)` flips global flags and never
-    undoes them, and later code in the same process (other embedders, GPU feature extraction) must not inherit
-    them.
-
-    `num_threads` caps intra-op threads for the fit: on a ~250-node graph every kernel is microseconds long,
-    so OpenMP synchronisation dominates, and with other processes on the cores (parallel sweeps) two threads
-    were measured 5-10x slower than one.
-    """
-    threads = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(num_threads)
-    det = torch.are_deterministic_algorithms_enabled()
-    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    benchmark = torch.backends.cudnn.benchmark
-    cublas = os.environ.get("CUBLAS_WORKSPACE_CONFIG")
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-        torch.use_deterministic_algorithms(det, warn_only=warn_only)
-        torch.backends.cudnn.benchmark = benchmark
-        if cublas is None:
-            os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
-        else:
-            os.environ["CUBLAS_WORKSPACE_CONFIG"] = cublas
-
-
 def fit_link_embeddings(
     graph: ZooGraph,
     encoder: str,
     seed: int,
     *,
-    hidden_channels: int = 128,
-    out_channels: int = 128,
-    epochs: int = 50,
-    lr: float = 1e-3,
-    negatives: Negatives = "paper",
-    accelerator: str = "cpu",
-    feature_dim: int = 128,
-    neighbour_sampling: bool = False,
+    hidden_channels: int,
+    out_channels: int,
+    epochs: int,
+    lr: float,
+    negatives: Negatives,
+    accelerator: str,
+    feature_dim: int,
+    neighbour_sampling: bool,
+    neg_sampling_ratio: float,
+    steps_per_epoch: int,
+    num_threads: int | None,
+    inductive_datasets: bool,
+    normalize: bool,
     progress: bool = False,
-    neg_sampling_ratio: float = 1.0,
-    steps_per_epoch: int = 1,
-    num_threads: int | None = 1,
-    inductive_datasets: bool = False,
-    normalize: bool = False,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Train `encoder` ("sage" | "gat") by link prediction on `graph`; return (embeddings, metrics).
 
@@ -403,7 +348,8 @@ def fit_link_embeddings(
     steps_per_epoch: full-batch optimiser steps per epoch, each with fresh random negatives. One step per
         epoch gives 50 Adam steps in all, far fewer than the authors' ~60 mini-batches of 16 per epoch, and
         can leave the encoder under-trained; raise it to match their step count (~10 ms a step here).
-    num_threads: torch intra-op threads during the fit (None: leave as is); see `_torch_flags`.
+    num_threads: torch intra-op threads during the fit (None: leave as is); see
+        `tg_bench.embed.fitting.lightning_fit_scope`.
     inductive_datasets: embed datasets without messages from models (`inductive_dataset_edges`), in training
         and in the final pass; False is the authors' training.
     normalize: scale each embedding row to unit L2 norm (a zero row stays zero), so a regressor on the raw
@@ -419,7 +365,7 @@ def fit_link_embeddings(
         _check_neighbour_sampling()
 
     start = time.perf_counter()
-    with _quiet_lightning(), _torch_flags(num_threads):
+    with lightning_fit_scope(num_threads):
         pl.seed_everything(seed, workers=True, verbose=False)
         full = undirected_data(graph, feature_dim=feature_dim, seed=seed)
         train_data, val_data, _test_data = split_links(full)
@@ -444,17 +390,10 @@ def fit_link_embeddings(
             inductive_datasets=inductive_datasets,
         )
         has_val = val_data.edge_label_index.numel() > 0
-        trainer = pl.Trainer(
-            max_epochs=epochs,
+        trainer = quiet_trainer(
+            epochs=epochs,
             accelerator=accelerator,
-            devices=1,
-            logger=False,
-            enable_checkpointing=False,
-            enable_model_summary=False,
-            enable_progress_bar=progress,
-            # CPU scatter kernels are deterministic; CUDA's scatter-max in GAT's softmax has no deterministic
-            # kernel and would raise, so accelerators only warn
-            deterministic=True if accelerator == "cpu" else "warn",
+            progress=progress,
             num_sanity_val_steps=0,
             log_every_n_steps=1,
             limit_val_batches=1.0 if has_val else 0,
@@ -480,27 +419,63 @@ def fit_link_embeddings(
 # embedders
 
 
-#: keyword settings `fit_link_embeddings` takes (everything after graph, encoder, seed)
-_FIT_SETTINGS = frozenset(list(inspect.signature(fit_link_embeddings).parameters)[3:])
-
-
 class _GNNEmbedder(Embedder):
-    """A GNN link-prediction embedder; `settings` are the keyword arguments of `fit_link_embeddings`."""
+    """A GNN link-prediction embedder; every setting is a keyword argument of `fit_link_embeddings`, given by
+    `conf/embedder/{sage,gat}.yaml` (the protocol-dependent ones by interpolation from `conf/protocol`)."""
 
     encoder: str
 
-    def __init__(self, **settings: Any) -> None:
-        unknown = set(settings) - _FIT_SETTINGS
-        if unknown:
-            raise TypeError(
-                f"unexpected setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_FIT_SETTINGS))}"
-            )
-        negatives = settings.get("negatives", "paper")
+    def __init__(
+        self,
+        *,
+        name: str,
+        hidden_channels: int,
+        out_channels: int,
+        epochs: int,
+        steps_per_epoch: int,
+        lr: float,
+        negatives: Negatives,
+        inductive_datasets: bool,
+        normalize: bool,
+        neighbour_sampling: bool,
+        neg_sampling_ratio: float,
+        feature_dim: int,
+        accelerator: str,
+        num_threads: int | None,
+        progress: bool = False,
+    ) -> None:
         if negatives not in NEGATIVES_MODES:
-            raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
-        if settings.get("neighbour_sampling"):
+            raise ValueError(f"negatives must be one of {', '.join(NEGATIVES_MODES)}, got {negatives!r}")
+        for key, value in (
+            ("hidden_channels", hidden_channels),
+            ("out_channels", out_channels),
+            ("epochs", epochs),
+            ("steps_per_epoch", steps_per_epoch),
+            ("feature_dim", feature_dim),
+        ):
+            if value < 1:
+                raise ValueError(f"{key} must be >= 1, got {value}")
+        if lr <= 0 or neg_sampling_ratio <= 0:
+            raise ValueError(f"lr and neg_sampling_ratio must be > 0, got {lr} and {neg_sampling_ratio}")
+        if neighbour_sampling:
             _check_neighbour_sampling()  # fail at configuration time, not after building the graph
-        self.settings = settings
+        self.name = name
+        self.settings: dict[str, Any] = {
+            "hidden_channels": hidden_channels,
+            "out_channels": out_channels,
+            "epochs": epochs,
+            "steps_per_epoch": steps_per_epoch,
+            "lr": lr,
+            "negatives": negatives,
+            "inductive_datasets": inductive_datasets,
+            "normalize": normalize,
+            "neighbour_sampling": neighbour_sampling,
+            "neg_sampling_ratio": neg_sampling_ratio,
+            "feature_dim": feature_dim,
+            "accelerator": accelerator,
+            "num_threads": num_threads,
+            "progress": progress,
+        }
         #: metrics of the last `fit_transform` (train_loss, val_auc, val_loss, fit_seconds)
         self.last_metrics: dict[str, float] = {}
 
@@ -516,12 +491,10 @@ class _GNNEmbedder(Embedder):
 class SAGEEmbedder(_GNNEmbedder):
     """GraphSAGE link-prediction embeddings (the paper's `homo_SAGEConv`)."""
 
-    name = "homo_SAGEConv"
     encoder = "sage"
 
 
 class GATEmbedder(_GNNEmbedder):
     """GAT link-prediction embeddings with linear skips (the paper's `homoGATConv`)."""
 
-    name = "homoGATConv"
     encoder = "gat"

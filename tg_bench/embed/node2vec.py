@@ -33,7 +33,7 @@ and replaces the parts that cannot run here (the walk samplers, see `tg_bench.em
   their random start: on a planted two-community graph the within-minus-across cosine gap was 0.08 with
   N(0, 1) against 0.46 with 0.01 (and 0.007 against 0.07 on a paper-sized directed graph).
   `tied=True, init_std=1.0` is the authors' setup.
-- threads: the fit runs on one torch thread by default (`num_threads=1`, restored afterwards). The work is
+- threads: the fit runs on one torch thread (`num_threads: 1` in the configs, restored afterwards). The work is
   many small ops; on the 2-core machine, with other processes running, two threads made a paper-sized fit
   3-15x slower (4-17 s instead of 1.0-1.4 s), and at best (idle machine) about 20 % faster.
 
@@ -45,12 +45,9 @@ and a data iterable without worker processes, so the same graph and seed give bi
 from __future__ import annotations
 
 import itertools
-import logging
 import math
 import time
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +57,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from tg_bench.embed.base import Embedder
+from tg_bench.embed.fitting import lightning_fit_scope, quiet_trainer
 from tg_bench.embed.walks import PAD, CSRGraph, uniform_walks, weighted_walks
 from tg_bench.graph.zoo_graph import ZooGraph
 
@@ -115,6 +113,8 @@ def sample_negatives(
     # draw both candidates for every pair so the random stream does not depend on which centres have partners
     pick = (rng.random(len(centre)) * deg).astype(np.int64)
     fallback = rng.integers(0, num_nodes, size=len(centre), dtype=np.int64)
+    if len(partners) == 0:  # a graph without known-poor pairs: every window falls back to a random node
+        return np.concatenate([fallback[:, None], rand], axis=1)
     first = np.where(deg > 0, partners[np.minimum(indptr[centre] + pick, len(partners) - 1)], fallback)
     return np.concatenate([first[:, None], rand], axis=1)
 
@@ -237,64 +237,44 @@ class SkipGram(pl.LightningModule):
         return torch.optim.SparseAdam(list(self.parameters()), lr=self.lr)
 
 
-@contextmanager
-def _quiet_lightning_and_restored_torch_state(num_threads: int | None) -> Iterator[None]:
-    """Silence Lightning's per-fit banners and give back the global torch state a Trainer changes."""
-    loggers = [logging.getLogger(name) for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric")]
-    levels = [lg.level for lg in loggers]
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    threads = torch.get_num_threads()
-    try:
-        for lg in loggers:
-            lg.setLevel(logging.WARNING)
-        if num_threads is not None:
-            torch.set_num_threads(num_threads)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
-            warnings.filterwarnings("ignore", message=r".*is smaller than the logging interval.*")
-            warnings.filterwarnings("ignore", message=r".*LeafSpec.*")  # Lightning's own, fixed upstream
-            yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
-        torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
-        torch.set_num_threads(threads)
-
-
 class Node2Vec(Embedder):
-    """node2vec (uniform walks, re-drawn every epoch) or, with `weighted=True`, node2vec+.
+    """node2vec (uniform walks, re-drawn every epoch) or, with `weighted=True`, node2vec+ (weighted
+    first-order walks, probability proportional to edge weight, drawn once).
 
-    Defaults are the paper's (docs/method.md section 4). `batch_size` counts walk start nodes per step (PyG's
-    loader). `accelerator` is passed to the Lightning Trainer ("cpu" by default; "auto" picks a GPU if there is
-    one, where bit-identical results are not promised). `num_threads` sets torch's intra-op threads for the
-    fit and restores them afterwards (1 by default, see the module docstring); None leaves them alone.
-    `tied` and `init_std` choose the tables and their start (module docstring). After a fit,
-    `epoch_losses_` holds the mean training loss of each epoch and `fit_seconds_` the wall time.
+    Every setting is given by `conf/embedder/node2vec.yaml` / `node2vec_plus.yaml` (the paper's values;
+    `tied` and `init_std` follow the protocol). `directed`: walk the graph's directed edges (the authors'
+    model -> dataset and lower -> higher id similarity edges). `batch_size` counts walk start nodes per step
+    (PyG's loader). `resample_walks` None: re-draw every epoch for uniform walks, once for weighted ones.
+    `accelerator` is passed to the Lightning Trainer ("cpu": bit-identical results; "auto" picks a GPU if
+    there is one). `num_threads` sets torch's intra-op threads for the fit and restores them afterwards (None
+    leaves them alone; see the module docstring). `tied` and `init_std` choose the tables and their start
+    (module docstring). After a fit, `epoch_losses_` holds the mean training loss of each epoch and
+    `fit_seconds_` the wall time.
     """
 
     def __init__(
         self,
-        name: str = "node2vec",
-        weighted: bool = False,
         *,
-        dim: int = 128,
-        walk_length: int = 10,
-        walks_per_node: int = 10,
-        context_size: int = 10,
-        epochs: int = 50,
-        batch_size: int = 64,
-        lr: float = 0.01,
-        p: float = 1.0,
-        q: float = 1.0,
-        num_random_negatives: int = 7,
-        poor_negatives: bool = True,
-        resample_walks: bool | None = None,
-        tied: bool = False,
-        init_std: float = 0.01,
-        accelerator: str = "cpu",
+        name: str,
+        weighted: bool,
+        directed: bool,
+        dim: int,
+        walk_length: int,
+        walks_per_node: int,
+        context_size: int,
+        epochs: int,
+        batch_size: int,
+        lr: float,
+        p: float,
+        q: float,
+        num_random_negatives: int,
+        poor_negatives: bool,
+        resample_walks: bool | None,
+        tied: bool,
+        init_std: float,
+        accelerator: str,
+        num_threads: int | None,
         enable_progress_bar: bool = False,
-        num_threads: int | None = 1,
     ) -> None:
         if weighted and (p != 1.0 or q != 1.0):
             raise ValueError("weighted (node2vec+) walks are first order here: p and q must be 1")
@@ -304,7 +284,10 @@ class Node2Vec(Embedder):
             raise ValueError("dim, walks_per_node, epochs, batch_size must be >= 1, negatives >= 0")
         if num_random_negatives == 0 and not poor_negatives:
             raise ValueError("no negatives: set num_random_negatives >= 1 or poor_negatives=True")
+        if init_std <= 0:
+            raise ValueError(f"init_std must be > 0, got {init_std}")
         self.name = name
+        self.directed = directed
         self.dim = dim
         self.epochs = epochs
         self.lr = lr
@@ -338,30 +321,16 @@ class Node2Vec(Embedder):
     def fit_transform(self, graph: ZooGraph, seed: int) -> np.ndarray:
         """Target embeddings of shape (graph.num_nodes, dim), float32; same graph and seed, same result."""
         start = time.perf_counter()
-        with _quiet_lightning_and_restored_torch_state(self.num_threads):
+        with lightning_fit_scope(self.num_threads):
             pl.seed_everything(seed)
             rng = np.random.default_rng(seed)
             poor = poor_partners(graph) if self.poor_negatives else None
             batches = _SkipGramBatches(CSRGraph.from_zoo_graph(graph), self.walks, poor, rng)
             module = SkipGram(graph.num_nodes, self.dim, self.lr, seed=seed, init_std=self.init_std, tied=self.tied)
-            trainer = pl.Trainer(
-                max_epochs=self.epochs,
-                accelerator=self.accelerator,
-                devices=1,
-                logger=False,
-                enable_checkpointing=False,
-                enable_progress_bar=self.enable_progress_bar,
-                enable_model_summary=False,
-                deterministic=True,
+            trainer = quiet_trainer(
+                epochs=self.epochs, accelerator=self.accelerator, progress=self.enable_progress_bar
             )
             trainer.fit(module, train_dataloaders=batches)
         self.epoch_losses_ = list(module.epoch_losses)
         self.fit_seconds_ = time.perf_counter() - start
         return module.target.weight.detach().cpu().numpy().astype(np.float32, copy=True)
-
-
-class Node2VecPlus(Node2Vec):
-    """node2vec+: weighted first-order walks (probability proportional to edge weight), drawn once."""
-
-    def __init__(self, name: str = "node2vec+", weighted: bool = True, **kwargs) -> None:
-        super().__init__(name=name, weighted=weighted, **kwargs)

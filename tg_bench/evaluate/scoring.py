@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.evaluate.metrics import DEFAULT_KS, compute_metrics
-from tg_bench.evaluate.protocol import Protocol
+from tg_bench.task.protocol import Protocol
 
 AVERAGE = "average"  # weighted by max - mean accuracy of each target, as the paper's `average` column
 MEAN = "mean"  # plain mean over targets
@@ -17,15 +17,16 @@ MEAN = "mean"  # plain mean over targets
 def replace_non_finite(score: pd.Series, protocol: Protocol) -> pd.Series:
     """Make every score finite.
 
-    Paper: +inf -> 2 * max finite, -inf and NaN -> 2 * min finite (the authors' rule; note that 2 * min lands
-    mid-range for positive scores). Clean: +inf -> max finite, -inf -> min finite, and a model the method could
-    not score (NaN) gets the median score, so that a missing score neither rewards nor sinks the method.
+    `protocol.non_finite` "doubled": +inf -> 2 * max finite, -inf and NaN -> 2 * min finite (the authors' rule;
+    note that 2 * min lands mid-range for positive scores). "clamped": +inf -> max finite, -inf -> min finite,
+    and a model the method could not score (NaN) gets the median score, so that a missing score neither rewards
+    nor sinks the method.
     """
     values = score.astype(float).to_numpy(copy=True)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return pd.Series(np.zeros_like(values), index=score.index)
-    if protocol.is_paper:
+    if protocol.non_finite == "doubled":
         high, low, missing = 2 * finite.max(), 2 * finite.min(), 2 * finite.min()
     else:
         high, low, missing = finite.max(), finite.min(), float(np.median(finite))
@@ -38,8 +39,9 @@ def replace_non_finite(score: pd.Series, protocol: Protocol) -> pd.Series:
 def join_predictions(predictions: pd.DataFrame, truth: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
     """Align predictions (`model`, `score`) with ground truth (`model`, `accuracy`).
 
-    Paper: inner join on model, keeping duplicated prediction rows and the predictions' row order.
-    Clean: one row per ground-truth model; a model the method did not score gets NaN, then the median score.
+    `protocol.one_row_per_model`: one row per ground-truth model; a model the method did not score gets NaN,
+    then `replace_non_finite`'s fill. Otherwise (the paper) an inner join on model, keeping duplicated
+    prediction rows and the predictions' row order.
     Returns columns `model`, `score`, `accuracy`.
     """
     if protocol.one_row_per_model:

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.data.zoo import ZooData
-from tg_bench.evaluate.ground_truth import ground_truth, paper_target_records
-from tg_bench.evaluate.protocol import Protocol
-from tg_bench.graph.build import training_records
 from tg_bench.graph.zoo_graph import ZooGraph
+from tg_bench.task.ground_truth import ground_truth, paper_target_records
+from tg_bench.task.history import training_records
+from tg_bench.task.protocol import Protocol
 
 CATEGORICAL = ("architecture", "model_type", "source_dataset")
 
@@ -29,12 +29,12 @@ class FeatureTables:
 
 
 def target_rows(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
-    """The rows to predict: paper = the target's full records of typed models (with their `train_runtime`),
-    in file order; clean = one row per ground-truth model."""
-    if protocol.is_paper:
-        return paper_target_records(zoo, target)[["model", "dataset", "train_runtime"]]
-    truth = ground_truth(zoo, target, protocol)
-    return pd.DataFrame({"model": truth["model"], "dataset": target, "train_runtime": np.nan})
+    """The rows to predict: one row per ground-truth model under `protocol.one_row_per_model`; otherwise (the
+    paper) the target's full records of typed models (with their `train_runtime`), in file order."""
+    if protocol.one_row_per_model:
+        truth = ground_truth(zoo, target, protocol)
+        return pd.DataFrame({"model": truth["model"], "dataset": target, "train_runtime": np.nan})
+    return paper_target_records(zoo, target)[["model", "dataset", "train_runtime"]]
 
 
 def source_distance(zoo: ZooData, rows: pd.DataFrame, sources: pd.Series) -> pd.Series:
@@ -57,19 +57,19 @@ def _rows_features(
     graph: ZooGraph | None,
 ) -> pd.DataFrame:
     models = zoo.models.set_index("model")
-    features = zoo.dataset_features if protocol.is_paper else zoo.corrected_features()
+    features = zoo.corrected_features() if protocol.corrected_dataset_features else zoo.dataset_features
     features = features.drop_duplicates("dataset").set_index("dataset")
     frame = pd.DataFrame(index=rows.index)
     for column in CATEGORICAL:
         frame[column] = rows["model"].map(models[column])
     frame["source_accuracy"] = rows["model"].map(models["source_accuracy"])
     frame["n_parameters"] = rows["model"].map(models["n_parameters"])
-    if protocol.uses_train_runtime:
+    if protocol.train_runtime_feature:
         frame["train_runtime"] = rows["train_runtime"].to_numpy()
     frame["size"] = rows["dataset"].map(features["size"])
     frame["n_classes"] = rows["dataset"].map(features["n_classes"])
     distance = source_distance(zoo, rows, frame["source_dataset"])
-    if protocol.is_paper:
+    if protocol.unknown_distance == "zero":
         frame["distance"] = distance.fillna(0.0)  # the authors' fill: unknown source = "identical"
     else:
         frame["distance"] = distance
@@ -100,10 +100,10 @@ def _lookup(embeddings: np.ndarray, idx: pd.Series, prefix: str, dim: int, index
 
 
 def _encode_categories(train: pd.DataFrame, test: pd.DataFrame, zoo: ZooData, protocol: Protocol) -> None:
-    """Paper: codes fitted separately on train and test (so the same model type gets different codes, the
-    authors' bug). Clean: one encoding fitted on the zoo's model config."""
+    """`per_split`: codes fitted separately on train and test (so the same model type gets different codes, the
+    authors' bug). `zoo`: one encoding fitted on the zoo's model config."""
     for column in CATEGORICAL:
-        if protocol.is_paper:
+        if protocol.category_encoding == "per_split":
             train[column] = pd.Categorical(train[column]).codes.astype(float)
             test[column] = pd.Categorical(test[column]).codes.astype(float)
         else:

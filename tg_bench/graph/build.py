@@ -7,10 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tg_bench.data.zoo import ZooData, best_runs
+from tg_bench.data.zoo import ZooData
 from tg_bench.errors import UserInputError
-from tg_bench.evaluate.protocol import Protocol
 from tg_bench.graph.zoo_graph import EdgeType, NodeKind, ZooGraph
+from tg_bench.task.history import min_max, training_records
+from tg_bench.task.protocol import Protocol
+
+#: the score file's enum member of the scores behind transferability edges
+LOGME_METRIC = "LOG_ME"
 
 
 @dataclass(frozen=True)
@@ -49,30 +53,20 @@ class GraphConfig:
             )
         return cls(**values)
 
-
-def min_max(values: pd.Series) -> pd.Series:
-    """Min-max scale to [0, 1]; a constant group maps to 1 (its only member is the best one known)."""
-    low, high = values.min(), values.max()
-    if not np.isfinite(high - low) or high == low:
-        return pd.Series(1.0, index=values.index)
-    return (values - low) / (high - low)
-
-
-def training_records(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
-    """Full fine-tuning records of every dataset but the target, with `normalised` accuracy per dataset.
-
-    Paper: every full record of models with a `model_type`, re-runs counted twice. Clean: the best run per
-    (model, dataset), broken datasets left out. Both drop the zoo's excluded datasets.
-    """
-    records = zoo.full_records()
-    records = records[(records["dataset"] != target) & ~records["dataset"].isin(zoo.spec.excluded_datasets)]
-    if protocol.is_paper:
-        records = records[records["model"].isin(zoo.typed_models())]
-    else:
-        records = records[~records["dataset"].isin(zoo.broken_datasets())]
-        records = best_runs(records, by=["model", "dataset"]).sort_values("row")
-    normalised = records.groupby("dataset")["accuracy"].transform(min_max)
-    return records.assign(normalised=normalised).reset_index(drop=True)
+    def __post_init__(self) -> None:
+        for key in ("positive_threshold", "negative_threshold"):
+            value = getattr(self, key)
+            if not 0.0 <= value <= 1.0:
+                raise UserInputError(
+                    f"graph.{key}: {value} lies outside [0, 1], the range of min-max normalised accuracy"
+                )
+        if self.negative_threshold > self.positive_threshold:
+            raise UserInputError(
+                f"graph.negative_threshold ({self.negative_threshold}) is above graph.positive_threshold "
+                f"({self.positive_threshold}): a pair would be an edge and a known-poor pair at once"
+            )
+        if self.feature_dim < 1:
+            raise UserInputError(f"graph.feature_dim must be >= 1, got {self.feature_dim}")
 
 
 def source_records(zoo: ZooData) -> pd.DataFrame:
@@ -104,7 +98,8 @@ def classical_mds(distances: np.ndarray, dim: int) -> np.ndarray:
 
 def logme_zscores(zoo: ZooData) -> pd.DataFrame:
     """LogME z-scored within each target. Columns `model`, `dataset`, `z`."""
-    logme = zoo.scores[zoo.scores["metric"] == "LogME"].groupby(["model", "target"], as_index=False)["score"].mean()
+    rows = zoo.scores[zoo.scores["metric"] == LOGME_METRIC]
+    logme = rows.groupby(["model", "target"], as_index=False)["score"].mean()
     z = logme.groupby("target")["score"].transform(lambda s: (s - s.mean()) / (s.std(ddof=0) or 1.0))
     return pd.DataFrame({"model": logme["model"], "dataset": logme["target"], "z": z})
 

@@ -1,118 +1,83 @@
 """TransferGraph: graph -> node embeddings -> feature table -> regressor, one method per (embedder, regressor).
 
-All regressors of one embedder share that embedder's graph, embeddings and feature table for a target, so the
-12 published variants cost 4 embedding fits per target, not 12.
+For each held-out target, every embedder's graph, embeddings and feature table are built once and shared by
+all regressors, so the 12 published variants cost 4 embedding fits per target, not 12.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
-from tg_bench.data.zoo import ZooData
-from tg_bench.embed.registry import build_embedder
-from tg_bench.evaluate.protocol import Protocol
+from tg_bench.embed.base import Embedder
 from tg_bench.features.table import FeatureTables, feature_tables
 from tg_bench.graph.build import GraphConfig, build_graph
-from tg_bench.method import Method
-from tg_bench.predict.regressors import make_regressor
+from tg_bench.predict.regressors import RegressorFactory, make_regressor
+from tg_bench.task.method import HeldOutTarget, MethodFamily
 from tg_bench.timing import StageTimer
 
 #: graph presets whose method names are the paper's (no suffix)
 PAPER_GRAPHS = ("paper", "with_transferability")
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    tables: FeatureTables
+class TransferGraph(MethodFamily):
+    """The variants of one graph preset: every (embedder, predictor) pair is one named method.
 
-
-class TransferGraph:
-    """Shared state of the variants: config, a per-target cache, and the stage timer."""
+    graph_name: the preset's name (suffixed to method names unless it is one of `PAPER_GRAPHS`).
+    embedders: config key -> built embedder; predictors: config key (the name's prefix) -> regressor factory.
+    """
 
     def __init__(
         self,
-        graph: Mapping | None,
-        embedders: Mapping[str, Mapping],
-        predictors: Mapping[str, Mapping],
-        accelerator: str = "cpu",
+        graph_name: str,
+        graph: GraphConfig,
+        embedders: Mapping[str, Embedder],
+        predictors: Mapping[str, RegressorFactory],
     ) -> None:
-        graph = dict(graph or {})
-        self.graph_name = str(graph.get("name", "paper"))
-        self.graph_config = GraphConfig.from_config(graph)
-        self.embedders = {k: dict(v) for k, v in embedders.items()}
-        self.predictors = {k: dict(v) for k, v in predictors.items()}
-        self.accelerator = accelerator
+        self.graph_name = graph_name
+        self.graph = graph
+        self.embedders = dict(embedders)
+        self.predictors = dict(predictors)
         self.timer = StageTimer()
-        self._cache: dict[tuple, _Prepared] = {}
 
     def method_name(self, embedder_key: str, predictor_key: str) -> str:
-        embedder_name = self.embedders[embedder_key].get("name", embedder_key)
-        transfer = "with" if self.graph_config.transferability_edges else "without"
-        name = f"{predictor_key}_{embedder_name}_all_normalize_{transfer}_transfer"
+        transfer = "with" if self.graph.transferability_edges else "without"
+        name = f"{predictor_key}_{self.embedders[embedder_key].name}_all_normalize_{transfer}_transfer"
         return name if self.graph_name in PAPER_GRAPHS else f"{name}_{self.graph_name}"
 
-    def variants(self) -> list[TransferGraphVariant]:
-        return [
-            TransferGraphVariant(self, embedder_key, predictor_key)
-            for embedder_key in self.embedders
-            for predictor_key in self.predictors
-        ]
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.method_name(e, p) for e in self.embedders for p in self.predictors)
 
-    def prepared(self, zoo: ZooData, target: str, protocol: Protocol, seed: int, embedder_key: str) -> _Prepared:
-        key = (id(zoo), target, protocol.name, seed, embedder_key)
-        if key not in self._cache:
-            # keep one target's entries: the LODO loop finishes a target before it starts the next
-            self._cache = {k: v for k, v in self._cache.items() if k[:4] == key[:4]}
-            cfg = self.embedders[embedder_key]
-            embedder = build_embedder(embedder_key, cfg, protocol, self.accelerator)
-            embeddings, graph = None, None
-            if cfg.get("kind") != "none":
-                with self.timer.stage("graph"):
-                    graph = build_graph(
-                        zoo, target, protocol, self.graph_config, directed=bool(cfg.get("directed", False)), seed=seed
-                    )
-                with self.timer.stage("embedding"):
-                    embeddings = embedder.fit_transform(graph, seed)
-            with self.timer.stage("features"):
-                tables = feature_tables(zoo, target, protocol, embeddings, graph)
-            self._cache[key] = _Prepared(tables)
-        return self._cache[key]
+    def stage_seconds(self) -> dict[str, float]:
+        return dict(self.timer.seconds)
 
+    def tables(self, task: HeldOutTarget, embedder: Embedder) -> FeatureTables:
+        """The feature table of `task` with `embedder`'s node embeddings (none for a graph-free embedder)."""
+        embeddings, graph = None, None
+        if embedder.uses_graph:
+            with self.timer.stage("graph"):
+                graph = build_graph(
+                    task.zoo, task.target, task.protocol, self.graph, directed=embedder.directed, seed=task.seed
+                )
+            with self.timer.stage("embedding"):
+                embeddings = embedder.fit_transform(graph, task.seed)
+        with self.timer.stage("features"):
+            return feature_tables(task.zoo, task.target, task.protocol, embeddings, graph)
 
-class TransferGraphVariant(Method):
-    """One (embedder, regressor) pair, named as the paper names it."""
-
-    def __init__(self, owner: TransferGraph, embedder_key: str, predictor_key: str) -> None:
-        self.owner = owner
-        self.embedder_key = embedder_key
-        self.predictor_key = predictor_key
-        self.name = owner.method_name(embedder_key, predictor_key)
-        self.timer = owner.timer
-
-    def score_models(self, zoo: ZooData, target: str, protocol: Protocol, seed: int) -> pd.Series:
-        predicted = self.predict(zoo, target, protocol, seed)
-        return predicted.groupby("model")["score"].mean()
-
-    def predict(self, zoo: ZooData, target: str, protocol: Protocol, seed: int) -> pd.DataFrame:
-        """One prediction per row of the target's feature table (paper: per record; clean: per model)."""
-        tables = self.owner.prepared(zoo, target, protocol, seed, self.embedder_key).tables
-        cfg = self.owner.predictors[self.predictor_key]
+    def regress(self, tables: FeatureTables, factory: RegressorFactory, seed: int) -> pd.DataFrame:
+        """One prediction per row of the target's feature table (one per record, or per model under
+        `protocol.one_row_per_model`): columns `model`, `score`."""
         with self.timer.stage("regression"):
-            regressor = make_regressor(str(cfg.get("kind", self.predictor_key)), cfg.get("params"), seed)
+            regressor = make_regressor(factory, seed)
             regressor.fit(tables.train.to_numpy(dtype=np.float32), tables.y)
             score = regressor.predict(tables.test.to_numpy(dtype=np.float32))
         return pd.DataFrame({"model": tables.test_models, "score": np.asarray(score, dtype=float)})
 
-
-def build_variants(cfg: Mapping) -> list[Method]:
-    """Variants from the `transfergraph` config node: the product of its embedders and predictors."""
-    embedders = cfg.get("embedders") or {}
-    predictors = cfg.get("predictors") or {}
-    if not embedders or not predictors:
-        return []
-    owner = TransferGraph(cfg.get("graph"), embedders, predictors, str(cfg.get("accelerator", "cpu")))
-    return list(owner.variants())
+    def predictions(self, task: HeldOutTarget) -> Iterator[tuple[str, pd.DataFrame]]:
+        for embedder_key, embedder in self.embedders.items():
+            tables = self.tables(task, embedder)
+            for predictor_key, factory in self.predictors.items():
+                yield self.method_name(embedder_key, predictor_key), self.regress(tables, factory, task.seed)

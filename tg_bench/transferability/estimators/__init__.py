@@ -1,7 +1,8 @@
 """Transferability estimators as plain NumPy functions: (features or source-head outputs, labels) -> float.
 
 Every estimator validates its inputs (`validation`), works in float64 and is deterministic given its seed.
-`ESTIMATORS` maps config names to `Estimator` records; `score` dispatches by name.
+`Estimator` records are built from the `estimator` entries of `conf/baseline/*.yaml` (`tg_bench.build.estimators`);
+`score` feeds one the model output it needs.
 """
 
 from tg_bench.transferability.estimators.gbc import gbc
@@ -10,16 +11,14 @@ from tg_bench.transferability.estimators.leep import leep, nleep
 from tg_bench.transferability.estimators.logme import LogMEEvidence, logme, logme_evidence
 from tg_bench.transferability.estimators.nce import nce
 from tg_bench.transferability.estimators.parc import parc
-from tg_bench.transferability.estimators.registry import ESTIMATORS, Estimator, get_estimator, score
+from tg_bench.transferability.estimators.registry import Estimator, score
 from tg_bench.transferability.estimators.sfda import sfda
 from tg_bench.transferability.estimators.transrate import transrate
 
 __all__ = [
-    "ESTIMATORS",
     "Estimator",
     "LogMEEvidence",
     "gbc",
-    "get_estimator",
     "hscore",
     "leep",
     "logme",

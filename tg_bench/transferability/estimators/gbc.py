@@ -42,9 +42,31 @@ def gbc(
 
     features: (N, D) float (float64 internally); labels: (N,) target labels, any C >= 2 distinct values.
     The features are first reduced to `pca_dim` principal components (64 in the paper; None skips; exact PCA,
-    deterministic). Each class c is modelled as a Gaussian with its sample mean and variance (biased, divides by
-    N_c): "diagonal" keeps one variance per dimension, "spherical" their mean, the same in every dimension (the
-    Bhattacharyya distance then has d times the log term). BC_ij = exp(-D_B(class i, class j)).
+    deterministic; `pca_dim >= min(N, D)` keeps every non-degenerate component, see `linalg.pca_reduce`).
+    Each class c is modelled as a Gaussian with its sample mean and variance (biased, divides by N_c): "diagonal"
+    keeps one variance per dimension, "spherical" their mean, the same in every dimension (the Bhattacharyya
+    distance then has d times the log term). BC_ij = exp(-D_B(class i, class j)).
+
+    Differences from the authors' released code (google-research `stable_transfer/transferability/gbc.py`,
+    copied by most later benchmarks), both deliberate:
+
+    1. "spherical" log term. With v_i, v_j the per-class mean variances and v = (v_i + v_j) / 2, this function
+       uses the exact Bhattacharyya distance between N(mu_i, v_i I_d) and N(mu_j, v_j I_d),
+           D_B = 1/8 |mu_i - mu_j|^2 / v + d/2 log(v / sqrt(v_i v_j)),
+       i.e. the paper's D_B = 1/8 dmu^T S^-1 dmu + 1/2 log(det S / sqrt(det S_i det S_j)) with S = v I_d. The
+       released code passes the scalar variances to its diagonal formula, whose sums over dimensions then run
+       over a single value: it computes 1/8 |mu_i - mu_j|^2 / v + 1/2 log(v / sqrt(v_i v_j)), the log term
+       1/d of the true one. Reason: the released value is not the Bhattacharyya distance of any pair of
+       Gaussians once d > 1, and it would make "spherical" disagree with "diagonal" on classes whose variances
+       are equal in every dimension (where the two models coincide); here "spherical" is exactly "diagonal"
+       applied to the per-class mean variance. The two agree when d = 1 or when v_i = v_j; otherwise the
+       difference in spread between two classes weighs d times more here (d = 64 after the default PCA), so
+       these scores are not numerically comparable with GBC values published from the released code.
+    2. Variance floor. The released code floors every per-dimension variance at an absolute 1e-4 before
+       averaging; here the (averaged, for "spherical") variances are floored at VARIANCE_FLOOR = 1e-12 times the
+       mean variance of the projected features. A relative floor keeps the score invariant to rescaling the
+       features (x -> a x); an absolute 1e-4 changes the score of features whose class variances are small
+       (e.g. L2-normalised embeddings, whose per-dimension variances are O(1/D)) and leaves it alone otherwise.
     """
     if gaussian_type not in ("spherical", "diagonal"):
         raise UserInputError(f"gaussian_type must be 'spherical' or 'diagonal'; got {gaussian_type!r}")

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
+from tg_bench.errors import UserInputError
 from tg_bench.transferability.estimators.linalg import class_sums, pca_reduce
 from tg_bench.transferability.estimators.validation import (
     check_features_labels,
@@ -57,6 +58,7 @@ def nleep(
     labels: np.ndarray,
     *,
     n_components: int | None = None,
+    components_per_class: int = 5,
     pca_dim: int | float | None = 0.8,
     seed: int = 0,
     covariance_type: str = "full",
@@ -67,13 +69,27 @@ def nleep(
 
     features: (N, D) float (float64 internally); labels: (N,) target labels, any C >= 2 distinct values.
     The features are reduced by PCA (`pca_dim` float: keep that fraction of the variance, 0.8 as in the paper;
-    int: that many dimensions; None: no reduction), a scikit-learn GaussianMixture with `n_components` components
-    (default: the number of target classes, seeded with `seed`) is fitted, and its posterior responsibilities
-    replace the source-head probabilities theta in LEEP. Cost grows with N * n_components * dim^2 per EM step
-    (full covariances); subsample large N before calling.
+    int: that many dimensions; None: no reduction), a scikit-learn GaussianMixture (seeded with `seed`) is fitted,
+    and its posterior responsibilities replace the source-head probabilities theta in LEEP. Cost grows with
+    N * n_components * dim^2 per EM step (full covariances); subsample large N before calling.
+
+    Number of mixture components: `n_components` when given (at most N: a mixture cannot have more components
+    than samples). Otherwise `components_per_class` * C, i.e. 5C by default: the paper sets the number of
+    Gaussian components to 5 times the number of target classes, and the public implementations (e.g. the SFDA
+    authors' `NLEEP(X, y, component_ratio=5)`) do the same; with only C components the clusters are coarser and
+    the score systematically differs from published N-LEEP values. The default is capped at N, the most
+    scikit-learn's GaussianMixture accepts, so small targets (fewer than 5 samples per class on average) still get
+    a score rather than an error; such a mixture is close to one component per sample and the score is then
+    near its maximum 0 and of little use.
     """
     f, y, n_classes = check_features_labels(features, labels)
-    k = n_classes if n_components is None else check_positive_int(n_components, "n_components")
+    n = f.shape[0]
+    if n_components is None:
+        k = min(check_positive_int(components_per_class, "components_per_class") * n_classes, n)
+    else:
+        k = check_positive_int(n_components, "n_components")
+        if k > n:
+            raise UserInputError(f"n_components ({k}) cannot exceed the number of samples ({n})")
     reduced = pca_reduce(f, pca_dim)
     mixture = GaussianMixture(
         n_components=k, covariance_type=covariance_type, max_iter=max_iter, random_state=seed, reg_covar=1e-6

@@ -34,10 +34,26 @@ def gram(x: np.ndarray) -> np.ndarray:
 
 
 def pca_reduce(features: np.ndarray, n_components: int | float | None) -> np.ndarray:
-    """Centred features projected on their top principal directions: shape (N, k), float64.
+    """Centred features (N, D) projected on their top principal directions: the scores, shape (N, k), float64.
 
-    `n_components` int k: keep k directions (all of them when k >= min(N, D)); float in (0, 1): the smallest k
-    whose cumulative explained-variance ratio reaches it (scikit-learn's rule); None: centre only.
+    `n_components` int: keep that many directions; float in (0, 1): the smallest number whose cumulative
+    explained-variance ratio reaches it (scikit-learn's rule); None: centre only, no projection.
+    The result is always a projection, also when `n_components >= min(N, D)`: then every direction with non-zero
+    variance is kept, so asking for min(N, D) or more components gives the same, full-rank rotation (the score
+    does not jump at that boundary). Directions whose variance is at rounding level (eigenvalue of the Gram matrix
+    <= max(N, D) * machine epsilon * the largest one; e.g. the N-th direction when N <= D, which centring leaves
+    empty) are dropped whatever `n_components` asks for: projected, they are pure rounding noise, which
+    per-dimension standardisation (PARC) or variance ratios (GBC) would blow up to full weight. So
+    k = min(n_components, numerical rank), at least 1.
+
+    Signs follow `sklearn.utils.extmath.svd_flip(u, vt, u_based_decision=False)`, the rule of scikit-learn's PCA
+    since 1.5: in each principal direction (a row of `PCA.components_`, D loadings) the loading largest in absolute
+    value is made positive (the first such on a tie). The eigensolver's arbitrary signs would otherwise leak into
+    sign-sensitive scores (PARC's per-sample correlations); with the rule the output matches
+    `PCA(k, svd_solver="full").fit_transform(features)` up to rounding and is unchanged by a permutation of the
+    feature columns. (Negating one feature column can still flip a score column, exactly as in scikit-learn.)
+    scikit-learn <= 1.4 decided on the scores instead (u_based_decision=True), so reference numbers produced with
+    those releases can differ in sign-sensitive scores.
     The decomposition is an exact eigh of the smaller Gram matrix (D x D or N x N), so there is no randomness.
     """
     x = features - features.mean(axis=0)
@@ -49,8 +65,6 @@ def pca_reduce(features: np.ndarray, n_components: int | float | None) -> np.nda
             raise UserInputError(f"a fractional PCA dimension must be in (0, 1); got {n_components}")
     elif isinstance(n_components, bool) or not isinstance(n_components, int | np.integer) or n_components < 1:
         raise UserInputError(f"PCA dimension must be a positive int or a fraction in (0, 1); got {n_components!r}")
-    elif n_components >= min(n, d):
-        return x
     side = gram(x) if d <= n else gram(x.T)
     m = side.shape[0]
     # Only the top k eigenvectors are used: LAPACK's subset solver (syevr) skips the others. For a variance
@@ -63,14 +77,24 @@ def pca_reduce(features: np.ndarray, n_components: int | float | None) -> np.nda
         ratio_cumsum = np.cumsum(eigenvalues) / total
         k = min(int(np.searchsorted(ratio_cumsum, n_components, side="right")) + 1, m)
     else:
-        k = int(n_components)
+        k = min(int(n_components), m)
     top_values, top_vectors = scipy.linalg.eigh(side, subset_by_index=[m - k, m - 1])
     top_values = np.clip(top_values[::-1], 0.0, None)
     top_vectors = top_vectors[:, ::-1]
+    # Sorted descending, so the numerically non-zero directions are a prefix; top_values[0] is the largest of all.
+    rank = int(np.count_nonzero(top_values > max(n, d) * np.finfo(np.float64).eps * top_values[0]))
+    k = max(rank, 1)
+    top_values, top_vectors = top_values[:k], top_vectors[:, :k]
     if d <= n:
-        return x @ top_vectors
-    # N < D: the left singular vectors scaled by the singular values are the principal-component scores.
-    return top_vectors * np.sqrt(top_values)
+        loadings = top_vectors  # (D, k) principal directions
+        scores = x @ top_vectors
+    else:
+        # N < D: the eigenvectors are the left singular vectors U (N, k); the scores are U * singular values and
+        # the directions x^T U / singular value, whose positive scaling does not change a loading's sign.
+        loadings = x.T @ top_vectors
+        scores = top_vectors * np.sqrt(top_values)
+    largest = loadings[np.argmax(np.abs(loadings), axis=0), np.arange(k)]
+    return scores * np.where(largest < 0.0, -1.0, 1.0)
 
 
 def largest_eigenvalue(matrix: np.ndarray) -> float:

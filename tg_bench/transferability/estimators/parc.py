@@ -28,8 +28,11 @@ def parc(
     features: (N, D) float (float64 internally); labels: (N,) target labels, any C >= 2 distinct values.
     When N > `max_samples` a seeded uniform subsample of that many rows is used (the matrices below are
     n x n; None keeps every row). Features are reduced to `pca_dim` principal components (default 32, the
-    usual setting with the authors' code; None skips; exact PCA) and standardised per dimension (the authors'
-    StandardScaler); one-hot labels are used as they are.
+    usual setting with the authors' code; None skips; exact PCA, see `linalg.pca_reduce`: scikit-learn's sign
+    convention, and `pca_dim >= min(n, D)` keeps every non-degenerate component rather than the raw features)
+    and standardised per dimension (the authors' StandardScaler); one-hot labels are used as they are.
+    The score depends on the components' signs (the per-sample correlations centre each row over its
+    dimensions), which is why the sign convention is fixed; negating all features leaves it unchanged.
     For each, the dissimilarity matrix is 1 - the Pearson correlation between samples (rows); the score is the
     Spearman rank correlation between the strict upper triangles of the two matrices, times 100.
     """

@@ -14,20 +14,17 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
-from tg_bench.paths import PROJECT_ROOT
+from tg_bench.paths import CONFIG_DIR
 
-CONFIG_DIR = str(PROJECT_ROOT / "conf")
-#: commands that write into a Hydra run folder (removed again on a user error)
-COMMANDS_WITH_OUTPUT = ("run", "score")
 VERSION_BASE = "1.3"
 
-# data-report prints to the console only: no output folder, no log files
-_NO_OUTPUT_OVERRIDES = [
+#: overrides of a command that prints to the console only: no output folder, no log files
+NO_OUTPUT_OVERRIDES = (
     "hydra.output_subdir=null",
     "hydra/job_logging=disabled",
     "hydra/hydra_logging=disabled",
     "hydra.run.dir=.",
-]
+)
 
 
 def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[DictConfig], object]:
@@ -41,8 +38,7 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
             return task(cfg)
         except UserInputError as exc:
             print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
-            in_own_folder = output_dir is not None and output_dir.resolve() != Path.cwd().resolve()
-            if command in COMMANDS_WITH_OUTPUT and in_own_folder:
+            if output_dir is not None and output_dir.resolve() != Path.cwd().resolve():
                 shutil.rmtree(output_dir, ignore_errors=True)
             sys.exit(USER_ERROR_EXIT_CODE)
 
@@ -51,20 +47,14 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
     return wrapper
 
 
-def hydra_entry(command: str) -> None:
+def launch(
+    command: str, task: Callable[[DictConfig], object], config_name: str = "config", writes_outputs: bool = True
+) -> None:
+    """Run `task` as the Hydra app `tg-bench <command>` over `sys.argv`'s overrides (`-m` sweeps and launchers
+    included). `writes_outputs=False`: no output folder or log files."""
     import hydra
 
-    config_name = "config"
-    if command == "run":
-        from tg_bench.run import run_task as task
-    elif command == "score":
-        from tg_bench.score import score_task as task
-
-        config_name = "score"
-    elif command == "data-report":
-        from tg_bench.data.report import report_task as task
-
-        sys.argv.extend(_NO_OUTPUT_OVERRIDES)
-    else:  # pragma: no cover - cli.py only dispatches the three above
-        raise ValueError(command)
-    hydra.main(version_base=VERSION_BASE, config_path=CONFIG_DIR, config_name=config_name)(guarded(task, command))()
+    if not writes_outputs:
+        sys.argv.extend(NO_OUTPUT_OVERRIDES)
+    app = hydra.main(version_base=VERSION_BASE, config_path=str(CONFIG_DIR), config_name=config_name)
+    app(guarded(task, command))()

@@ -1,4 +1,4 @@
-"""Ground truth per target and the models each method is scored on, under both protocols."""
+"""Ground truth per target and the models each method is scored on, under a protocol."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 
 from tg_bench.data.zoo import ZooData, best_runs
 from tg_bench.errors import UserInputError
-from tg_bench.evaluate.protocol import Protocol
+from tg_bench.task.protocol import Protocol
 
 
 def paper_target_records(zoo: ZooData, target: str) -> pd.DataFrame:
@@ -21,8 +21,8 @@ def ground_truth(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
     """True fine-tuned accuracy per model on `target`.
 
     Returns a frame with columns `model`, `accuracy` (fraction), one row per model, sorted by model name.
-    Paper: best row per model over all runs including LoRA, then LoRA-best models are dropped.
-    Clean: LoRA and junk rows are dropped first, then the best full fine-tuning run per model.
+    `protocol.lora_dropped_first`: LoRA and junk rows are dropped first, then the best full run per model;
+    otherwise (the paper) the best row per model over all runs including LoRA, then LoRA-best models dropped.
     """
     records = zoo.records[zoo.records["dataset"] == target]
     if records.empty:
@@ -40,9 +40,9 @@ def ground_truth(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
 def candidate_models(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
     """The rows a method must score on `target`, as a frame with one column `model`.
 
-    Paper: one row per full fine-tuning record of the target whose model has a config row and a `model_type`
-    (the list the authors' graph methods predicted; re-run models appear twice), in file order.
-    Clean: one row per ground-truth model.
+    `protocol.one_row_per_model`: one row per ground-truth model. Otherwise (the paper) one row per full
+    fine-tuning record of the target whose model has a config row and a `model_type` (the list the authors'
+    graph methods predicted; re-run models appear twice), in file order.
     """
     if protocol.one_row_per_model:
         return ground_truth(zoo, target, protocol)[["model"]]

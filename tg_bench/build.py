@@ -1,0 +1,189 @@
+"""Objects from config: the protocol, the methods, the estimators and the targets of a run.
+
+Every `conf/baseline`, `conf/embedder` and `conf/predictor` entry (and the `estimator` entry of a baseline) names
+its class with `_target_` and is built by `hydra.utils.instantiate`, so a config file is the one place its
+defaults live and a researcher's own method is a config file naming their class. Everything is built and
+checked here, before the first target runs: a bad value, an unknown key or an unknown `_target_` becomes one
+`UserInputError` naming the config key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from tg_bench.data.zoo import ZooData
+from tg_bench.embed.base import Embedder
+from tg_bench.errors import UserInputError
+from tg_bench.graph.build import GraphConfig
+from tg_bench.paths import CONFIG_DIR
+from tg_bench.predict.regressors import RegressorFactory, check_regressor
+from tg_bench.predict.transfergraph import TransferGraph
+from tg_bench.task.method import MethodFamily
+from tg_bench.task.protocol import Protocol
+from tg_bench.transferability.estimators import Estimator
+
+_USER_ERRORS = (InstantiationException, OmegaConfBaseException, TypeError, ValueError, ImportError, AttributeError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, without Hydra's wrapping: the constructor's own message, or the target that could not
+    be imported."""
+    if isinstance(exc, InstantiationException):
+        message = str(exc)
+        if message.startswith("Error locating target"):
+            target = message.split("'")[1] if "'" in message else "?"
+            return f"_target_ {target!r} cannot be imported ({_one_line(exc.__cause__ or exc)})"
+        if exc.__cause__ is not None:
+            return _reason(exc.__cause__)
+        return _one_line(exc)
+    return _one_line(exc)
+
+
+def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwargs: Any) -> Any:
+    """`hydra.utils.instantiate(node, **kwargs)`, with any failure turned into a `UserInputError` that names
+    the config `key`, and the result checked to be an `expected` instance."""
+    if not isinstance(node, Mapping) or "_target_" not in node:
+        raise UserInputError(f"{key}: no `_target_` (the class or function to build)")
+    try:
+        built = instantiate(node, **kwargs)
+    except _USER_ERRORS as exc:
+        # Hydra names the nested node that failed (e.g. a baseline's estimator) as its full key
+        nested = re.search(r"full_key: (\S+)", str(exc))
+        raise UserInputError(f"{nested.group(1) if nested else key}: {_reason(exc)}") from None
+    if expected is not None and not isinstance(built, expected):
+        raise UserInputError(
+            f"{key}: _target_ {node['_target_']!r} built a {type(built).__name__} where a {expected.__name__} "
+            "is needed"
+        )
+    return built
+
+
+def build_protocol(cfg: DictConfig | Mapping) -> Protocol:
+    """The protocol of a `conf/protocol/*.yaml` node."""
+    try:
+        values = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    except OmegaConfBaseException as exc:
+        raise UserInputError(f"protocol: {_one_line(exc)}") from None
+    try:
+        return Protocol.from_config(values)
+    except TypeError as exc:
+        raise UserInputError(f"protocol: {_one_line(exc)}") from None
+
+
+def build_transfergraph(cfg: DictConfig | None) -> TransferGraph | None:
+    """The TransferGraph variants of the `transfergraph` node (None without embedders or predictors)."""
+    if cfg is None or not cfg.get("embedders") or not cfg.get("predictors"):
+        return None
+    graph_cfg = cfg.get("graph")
+    graph = GraphConfig.from_config(graph_cfg)
+    graph_name = str(graph_cfg.get("name", "paper")) if graph_cfg is not None else "paper"
+    embedders: dict[str, Embedder] = {
+        key: instantiate_checked(node, f"transfergraph.embedders.{key}", Embedder)
+        for key, node in cfg.embedders.items()
+    }
+    predictors: dict[str, RegressorFactory] = {}
+    for key, node in cfg.predictors.items():
+        where = f"transfergraph.predictors.{key}"
+        factory = instantiate_checked(node, where)
+        if not callable(factory):
+            raise UserInputError(f"{where}: _target_ {node['_target_']!r} is not callable (use `_partial_: true`)")
+        try:
+            check_regressor(factory, {k for k in node if not str(k).startswith("_")})
+        except Exception as exc:
+            raise UserInputError(f"{where}: {_one_line(exc)}") from None
+        predictors[key] = factory
+    return TransferGraph(graph_name, graph, embedders, predictors)
+
+
+def build_baselines(cfg: Mapping | None) -> list[MethodFamily]:
+    """The methods of the `baseline` node, in its order."""
+    return [instantiate_checked(node, f"baseline.{key}", MethodFamily) for key, node in (cfg or {}).items()]
+
+
+def build_methods(cfg: DictConfig) -> list[MethodFamily]:
+    """A run's methods in output order: TransferGraph variants first, then baselines; names must be unique."""
+    methods: list[MethodFamily] = []
+    transfergraph = build_transfergraph(cfg.get("transfergraph"))
+    if transfergraph is not None:
+        methods.append(transfergraph)
+    methods.extend(build_baselines(cfg.get("baseline")))
+    names = [name for family in methods for name in family.names]
+    duplicated = {n for n in names if names.count(n) > 1}
+    if duplicated:
+        raise UserInputError(f"two methods share the name(s) {', '.join(sorted(duplicated))}")
+    if not methods:
+        raise UserInputError("no methods to run: select a baseline (baseline=[logme,...]) or an experiment")
+    return methods
+
+
+def estimators_of(baselines: Mapping | None) -> dict[str, Estimator]:
+    """The estimators behind the selected baselines (`baseline.<key>.estimator`), by baseline key.
+
+    A baseline without one (zoo_prior, random) cannot be computed from a model's outputs: a user error.
+    """
+    if not baselines:
+        raise UserInputError("baseline: nothing selected; choose estimators, e.g. baseline=logme,leep,nce")
+    built = {}
+    for key, entry in baselines.items():
+        node = entry.get("estimator") if isinstance(entry, Mapping) else None
+        if node is None:
+            raise UserInputError(
+                f"baseline={key} is not computed from model outputs; choose from {', '.join(estimators())}"
+            )
+        built[str(key)] = instantiate_checked(node, f"baseline.{key}.estimator", Estimator)
+    return built
+
+
+def estimators(config_dir: str | Path = CONFIG_DIR) -> dict[str, Estimator]:
+    """Every estimator of `conf/baseline/*.yaml`, by baseline key (`logme`, `reg_h`, `leep`, ...)."""
+    nodes = {}
+    for path in sorted(Path(config_dir, "baseline").glob("*.yaml")):
+        node = OmegaConf.load(path).get("estimator")
+        if node is not None:
+            nodes[path.stem] = {"estimator": node}
+    return estimators_of(nodes)
+
+
+def target_names(config_dir: str | Path = CONFIG_DIR) -> dict[str, str]:
+    """`conf/target/<key>.yaml` key -> the dataset name it stands for (`glue_cola` -> `glue/cola`)."""
+    return {path.stem: str(OmegaConf.load(path).name) for path in sorted(Path(config_dir, "target").glob("*.yaml"))}
+
+
+def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:
+    """The dataset names a run evaluates: `target=<key>`, else `targets=[...]` (target keys such as
+    `glue_cola`, or dataset names such as `glue/cola`), else all of the zoo's targets."""
+    target_cfg = cfg.get("target")
+    if target_cfg:
+        if target_cfg.get("zoo") != zoo.name:
+            raise UserInputError(
+                f"target={target_cfg.name} belongs to the {target_cfg.get('zoo')} zoo, but zoo={zoo.name}; "
+                f"add zoo={target_cfg.get('zoo')}"
+            )
+        return [str(target_cfg.name)]
+    requested = cfg.get("targets")
+    if requested is None:
+        return list(zoo.targets)
+    by_key = target_names()
+    targets = [by_key.get(str(t), str(t)) for t in requested]
+    if not targets:
+        raise UserInputError("targets: empty list; give at least one target, or leave it null for all")
+    unknown = [str(t) for t, name in zip(requested, targets, strict=True) if name not in zoo.targets]
+    if unknown:
+        keys = [key for key, name in by_key.items() if name in zoo.targets]
+        raise UserInputError(
+            f"targets: unknown target(s) {', '.join(unknown)} for zoo '{zoo.name}' (choose from {', '.join(keys)})"
+        )
+    return targets

@@ -1,0 +1,113 @@
+"""Scoring models on a dataset: for each model, extract its outputs (`tg_bench.extract`, cached on disk), run
+every selected estimator, and return one `ScoreRecord` per (model, estimator) in the published layout."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import softmax
+
+from tg_bench.errors import UserInputError
+from tg_bench.extract import DatasetSpec, Extraction, ModelSpec, extract
+from tg_bench.transferability.estimators import Estimator, score
+from tg_bench.transferability.score_records import ScoreRecord, task_type
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    """How outputs are extracted: device (cpu | cuda | auto), batch size, text length, cache. (Pooling is a
+    property of each `ModelSpec`.)"""
+
+    device: str = "auto"
+    batch_size: int = 32
+    max_length: int = 128
+    cache_dir: Path | None = None
+
+
+def score_extraction(
+    extraction: Extraction, estimators: Mapping[str, Estimator], seed: int
+) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """Run `estimators` on one model's outputs: (scores, seconds per estimator, estimators skipped because the
+    model lacks what they need, e.g. LEEP without a classification head)."""
+    probs = None if extraction.source_logits is None else softmax(extraction.source_logits.astype(np.float64), axis=1)
+    scores, seconds, skipped = {}, {}, []
+    for name, estimator in estimators.items():
+        if estimator.needs_head and probs is None:
+            skipped.append(name)
+            continue
+        start = time.perf_counter()
+        scores[name] = score(
+            estimator, features=extraction.features, source_probs=probs, labels=extraction.labels, seed=seed
+        )
+        seconds[name] = time.perf_counter() - start
+    return scores, seconds, skipped
+
+
+def score_models(
+    models: Sequence[ModelSpec],
+    dataset: DatasetSpec,
+    estimators: Mapping[str, Estimator],
+    *,
+    zoo_folder: str,
+    settings: ExtractSettings,
+    seed: int = 0,
+    progress: bool = True,
+) -> list[ScoreRecord]:
+    """Score every model on `dataset` with every estimator; one `ScoreRecord` per (model, estimator) computed."""
+    from tqdm.auto import tqdm
+
+    records: list[ScoreRecord] = []
+    skipped: dict[str, list[str]] = {}
+    for model in tqdm(models, desc=f"score {dataset.name}", unit="model", disable=not progress):
+        extraction = extract(
+            model,
+            dataset,
+            device=settings.device,
+            batch_size=settings.batch_size,
+            max_length=settings.max_length,
+            cache_dir=settings.cache_dir,
+            progress=progress,
+        )
+        scores, seconds, missing = score_extraction(extraction, estimators, seed)
+        for name in missing:
+            skipped.setdefault(name, []).append(model.name)
+        for name, value in scores.items():
+            records.append(
+                ScoreRecord(
+                    model=model.name,
+                    target_dataset=dataset.name,
+                    metric=estimators[name].metric,
+                    score=float(value),
+                    dataset_path=str(dataset.path_or_id),
+                    dataset_name=str(dataset.config or dataset.name),
+                    task_type=task_type(zoo_folder),
+                    batch_size=settings.batch_size,
+                    extract_seconds=float(extraction.seconds),
+                    score_seconds=seconds[name],
+                    n_samples=int(extraction.n_samples),
+                )
+            )
+    for name, names in skipped.items():
+        log.warning("%s skipped for %d model(s) without a classification head: %s", name, len(names), ", ".join(names))
+    if not records:
+        raise UserInputError(
+            f"no scores computed: {', '.join(estimators)} need a classification head, and none of the models has one"
+        )
+    return records
+
+
+def score_table(records: Sequence[ScoreRecord]) -> pd.DataFrame:
+    """(models, estimators) table of scores, best first by the first estimator; cells formatted for printing."""
+    frame = pd.DataFrame([(r.model, r.metric, r.score) for r in records], columns=["model", "metric", "score"])
+    metrics = list(dict.fromkeys(frame["metric"]))
+    table = frame.pivot_table(index="model", columns="metric", values="score", aggfunc="mean")[metrics]
+    table = table.sort_values(metrics[0], ascending=False)
+    return table.map(lambda value: "" if pd.isna(value) else f"{value:.4g}")
