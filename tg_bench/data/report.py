@@ -171,4 +171,3 @@ def report_task(cfg: DictConfig) -> QualityReport:
     report = quality_report(zoo)
     print_report(report)
     return report
-
