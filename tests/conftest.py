@@ -44,9 +44,12 @@ def metadata_root() -> Path:
 
 
 def config(overrides: Sequence[str] = (), name: str = "config") -> DictConfig:
-    """The project's real `conf/` composed with `overrides`, as `tg-bench run` (or `score`) would."""
+    """The project's real `conf/` composed with `overrides`, as `tg-bench run` (or `score`) would; a run's
+    targets are evaluated in this process (`n_jobs=1`) unless an override says otherwise, since starting
+    worker processes costs more than the tests' small runs gain."""
+    defaults = ["n_jobs=1"] if name == "config" else []
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
-        return compose(config_name=name, overrides=list(overrides))
+        return compose(config_name=name, overrides=[*defaults, *overrides])
 
 
 def zoo_spec(zoo: str, **changes: object) -> ZooSpec:

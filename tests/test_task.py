@@ -3,6 +3,8 @@ table and the zoo prior; and `HeldOutTarget` / `MethodFamily` as the leave-one-d
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +12,7 @@ import pytest
 from conftest import baseline, held_out, load_protocol, write_text_zoo
 
 from tg_bench.data.zoo import load_zoo
-from tg_bench.evaluate.lodo import evaluate_methods
+from tg_bench.evaluate.lodo import WorkerDiedError, evaluate_methods
 from tg_bench.features.table import feature_tables
 from tg_bench.graph import EdgeType
 from tg_bench.graph.build import GraphConfig, build_graph
@@ -73,7 +75,7 @@ class _Pair(MethodFamily):
         yield "second", candidates.assign(score=range(len(candidates), 0, -1))
 
     def stage_seconds(self) -> dict[str, float]:
-        return {"shared": 1.5}
+        return {"shared": 1.5 * len(self.prepared)}  # cumulative, as a family's timer is
 
 
 def test_a_family_prepares_each_target_once_and_reports_its_stages(synthetic_text_zoo) -> None:
@@ -86,4 +88,28 @@ def test_a_family_prepares_each_target_once_and_reports_its_stages(synthetic_tex
     pearson = result.metrics[(result.metrics["metric"] == "pearson") & (result.metrics["target"] == "tA")]
     values = pearson.set_index("method")["value"]
     assert values["first"] == pytest.approx(-values["second"])
-    assert result.timer.seconds["shared"] == 1.5 and "predict:second" in result.timer.seconds
+    assert result.timer.seconds["shared"] == 3.0 and "predict:second" in result.timer.seconds
+
+
+class _DiesOn(MethodFamily):
+    """Kills its own worker process on one target (as the kernel's out-of-memory killer would)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return ("doomed",)
+
+    def predictions(self, task: HeldOutTarget):
+        if task.target == self.target:
+            os.kill(os.getpid(), signal.SIGKILL)
+        candidates = task.candidates()
+        yield "doomed", candidates.assign(score=range(len(candidates)))
+
+
+def test_a_worker_that_dies_is_a_clear_error_naming_its_target(synthetic_text_zoo) -> None:
+    root, spec = synthetic_text_zoo
+    zoo = load_zoo(spec, root)
+    with pytest.raises(WorkerDiedError, match=r"target\(s\) .*tB"):
+        evaluate_methods(zoo, [_DiesOn("tB")], load_protocol("clean"), ["tA", "tB"], seed=0, n_jobs=2)

@@ -89,3 +89,26 @@ def test_cli_transfergraph_run_with_wandb_offline(metadata_root, tmp_path):
     metrics = pd.read_csv(out / "metrics.csv")
     assert set(metrics["method"]) == {"rf_node2vec_all_normalize_without_transfer", "LogME"}
     assert list((out / "wandb").glob("offline-run-*")), "wandb wrote no offline run"
+
+
+@pytest.mark.slow
+def test_cli_runs_give_the_same_bytes_with_one_or_two_workers(metadata_root, tmp_path):
+    """`n_jobs=2` (targets in worker processes) writes the same metrics.csv and predictions.csv as `n_jobs=1`
+    on the real text zoo; lr on GAT embeddings is the variant most sensitive to the BLAS thread count."""
+    env = {**os.environ, "TG_BENCH_DATA": str(metadata_root)}
+    outputs = []
+    for n_jobs in (1, 2):
+        out = tmp_path / f"jobs{n_jobs}"
+        done = subprocess.run(
+            [
+                sys.executable, "-m", "tg_bench", "run", "experiment=paper_text", "protocol=clean",
+                "targets=[tweet_eval_irony,glue_cola,rotten_tomatoes]", "embedder=[gat,node2vec]",
+                "predictor=[lr,xgb]", "baseline=[zoo_prior,random]", "progress=false", f"n_jobs={n_jobs}",
+                f"hydra.run.dir={out}", *FAST,
+            ],
+            capture_output=True, text=True, env=env, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        outputs.append(out)
+    for name in ("metrics.csv", "predictions.csv"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name

@@ -28,7 +28,14 @@ def evaluate_config(cfg: DictConfig) -> tuple[ZooData, LodoResult]:
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"))
     targets = resolve_targets(cfg, zoo)
     result = evaluate_methods(
-        zoo, methods, protocol, targets, seed=int(cfg.seed), ks=list(cfg.ks), progress=bool(cfg.progress)
+        zoo,
+        methods,
+        protocol,
+        targets,
+        seed=int(cfg.seed),
+        ks=list(cfg.ks),
+        progress=bool(cfg.progress),
+        n_jobs=int(cfg.n_jobs),
     )
     return zoo, result
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from tg_bench.data.zoo import ZooData
+from tg_bench.errors import UserInputError
 from tg_bench.evaluate.metrics import DEFAULT_KS
 from tg_bench.evaluate.scoring import add_averages, score_target
 from tg_bench.task.ground_truth import ground_truth, target_weight
@@ -46,6 +47,94 @@ def _timed(
         start = time.perf_counter()
 
 
+@dataclass(frozen=True)
+class TargetResult:
+    """Everything one held-out target contributes to a run (what a worker process sends back).
+
+    metric_rows: (method, target, metric, value, seed) tuples; predictions: one frame per method, columns
+    PREDICTION_COLUMNS; seconds: wall seconds per stage spent on this target.
+    """
+
+    target: str
+    weight: float
+    metric_rows: list[tuple]
+    predictions: list[pd.DataFrame]
+    seconds: dict[str, float]
+
+
+class WorkerDiedError(RuntimeError):
+    """A worker process ended without a result (killed, out of memory): names the targets it may have held."""
+
+
+def evaluate_target(
+    zoo: ZooData,
+    methods: Sequence[MethodFamily],
+    protocol: Protocol,
+    target: str,
+    seed: int,
+    ks: Sequence[int] = DEFAULT_KS,
+    on_step: Callable[[str], None] | None = None,
+) -> TargetResult:
+    """Every method predicts `target` held out; each prediction is scored against its ground truth.
+
+    Depends on nothing but its arguments (every stochastic step is seeded by `seed` and the target), so it
+    gives the same result in this process or in a worker. `on_step(method name)` is called after each method.
+    """
+    timer = StageTimer()
+    task = HeldOutTarget(zoo=zoo, target=target, protocol=protocol, seed=seed)
+    with timer.stage("ground_truth"):
+        truth = ground_truth(zoo, target, protocol)
+        weight = target_weight(truth)
+    accuracy_of = truth.set_index("model")["accuracy"]
+    metric_rows: list[tuple] = []
+    predictions: list[pd.DataFrame] = []
+    for family in methods:
+        before = family.stage_seconds()
+        for name, predicted in _timed(family.predictions(task), timer):
+            with timer.stage("scoring"):
+                for metric, value in score_target(predicted, truth, protocol, ks).items():
+                    metric_rows.append((name, target, metric, value, seed))
+            accuracy = predicted["model"].map(accuracy_of)
+            predictions.append(predicted.assign(method=name, target=target, accuracy=accuracy, seed=seed))
+            if on_step is not None:
+                on_step(name)
+        for stage, seconds in family.stage_seconds().items():
+            timer.seconds[stage] += seconds - before.get(stage, 0.0)
+    return TargetResult(target, weight, metric_rows, predictions, dict(timer.seconds))
+
+
+def _in_workers(
+    zoo: ZooData,
+    methods: Sequence[MethodFamily],
+    protocol: Protocol,
+    targets: Sequence[str],
+    seed: int,
+    ks: Sequence[int],
+    n_jobs: int,
+) -> Iterator[TargetResult]:
+    """`evaluate_target` for every target in `n_jobs` worker processes, yielded in target order."""
+    from joblib import Parallel, delayed, parallel_config
+    from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
+
+    received = 0
+    # Workers get this process's BLAS thread count: OpenBLAS' results depend on it (lr's least squares moved by
+    # up to 2e-3 in Pearson between 1 and 2 threads), and results must not depend on n_jobs. The fits are
+    # single-threaded whatever this says (num_threads, n_jobs: 1 in the configs), so it costs little.
+    with parallel_config(backend="loky", inner_max_num_threads=blas_threads()):
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+        results = parallel(delayed(evaluate_target)(zoo, methods, protocol, t, seed, ks) for t in targets)
+        try:
+            for result in results:
+                received += 1
+                yield result
+        except (TerminatedWorkerError, BrokenProcessPool) as exc:
+            pending = ", ".join(targets[received : received + n_jobs])
+            raise WorkerDiedError(
+                f"a worker process died while evaluating target(s) {pending} (killed, or out of memory?); "
+                f"rerun with fewer workers (n_jobs) or n_jobs=1 to see the error in this process: {exc}"
+            ) from None
+
+
 def evaluate_methods(
     zoo: ZooData,
     methods: Sequence[MethodFamily],
@@ -54,32 +143,38 @@ def evaluate_methods(
     seed: int,
     ks: Sequence[int] = DEFAULT_KS,
     progress: bool = True,
+    n_jobs: int = 1,
 ) -> LodoResult:
     """Every method predicts every target held out (`HeldOutTarget`), and each prediction is scored against the
-    target's ground truth. The progress bar counts (target, method) steps."""
-    timer = StageTimer()
-    predictions, metric_rows, weights = [], [], {}
+    target's ground truth. The progress bar counts (target, method) steps.
+
+    n_jobs: worker processes, one target each at a time (1: in this process; -1: every core). The result is
+    the same whatever `n_jobs` is: targets are independent and seeded, and results are kept in target order.
+    """
     n_methods = sum(len(family.names) for family in methods)
+    workers = min(_resolve_n_jobs(n_jobs), len(targets))
     steps = tqdm(total=len(targets) * n_methods, desc=f"{zoo.name}/{protocol.name}", disable=not progress)
-    for target in targets:
-        task = HeldOutTarget(zoo=zoo, target=target, protocol=protocol, seed=seed)
-        with timer.stage("ground_truth"):
-            truth = ground_truth(zoo, target, protocol)
-            weights[target] = target_weight(truth)
-        accuracy_of = truth.set_index("model")["accuracy"]
-        for family in methods:
-            for name, predicted in _timed(family.predictions(task), timer):
-                with timer.stage("scoring"):
-                    for metric, value in score_target(predicted, truth, protocol, ks).items():
-                        metric_rows.append((name, target, metric, value, seed))
-                accuracy = predicted["model"].map(accuracy_of)
-                predictions.append(predicted.assign(method=name, target=target, accuracy=accuracy, seed=seed))
-                steps.set_postfix_str(f"{target} {name}")
-                steps.update()
-    steps.close()
-    for family in methods:
-        for stage, seconds in family.stage_seconds().items():
+    if workers <= 1:
+
+        def step(name: str) -> None:
+            steps.set_postfix_str(name)
+            steps.update()
+
+        results = (evaluate_target(zoo, methods, protocol, t, seed, ks, on_step=step) for t in targets)
+    else:
+        steps.set_postfix_str(f"{workers} workers")
+        results = _in_workers(zoo, methods, protocol, targets, seed, ks, workers)
+    timer = StageTimer()
+    metric_rows, predictions, weights = [], [], {}
+    for result in results:
+        weights[result.target] = result.weight
+        metric_rows.extend(result.metric_rows)
+        predictions.extend(result.predictions)
+        for stage, seconds in result.seconds.items():
             timer.seconds[stage] += seconds
+        if workers > 1:
+            steps.update(n_methods)
+    steps.close()
     weight_series = pd.Series(weights)
     metrics = add_averages(pd.DataFrame(metric_rows, columns=METRIC_COLUMNS), weight_series)
     return LodoResult(
@@ -88,3 +183,22 @@ def evaluate_methods(
         weights=weight_series,
         timer=timer,
     )
+
+
+def blas_threads() -> int:
+    """Threads of the BLAS libraries loaded in this process (numpy / scipy's OpenBLAS), at least 1."""
+    import numpy  # noqa: F401 - loads the BLAS that threadpoolctl reports
+    from threadpoolctl import threadpool_info
+
+    counts = [int(info["num_threads"]) for info in threadpool_info() if info.get("user_api") == "blas"]
+    return max(counts, default=1)
+
+
+def _resolve_n_jobs(n_jobs: int) -> int:
+    """joblib's convention: a positive count as given, -1 every core, -2 all but one, ...; 0 is an error."""
+    import os
+
+    if n_jobs == 0:
+        raise UserInputError("n_jobs must not be 0 (1: in this process, -1: every core)")
+    cores = os.cpu_count() or 1
+    return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
