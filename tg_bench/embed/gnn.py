@@ -336,6 +336,37 @@ def _check_neighbour_sampling() -> None:
     )
 
 
+def check_link_settings(
+    *,
+    negatives: str,
+    hidden_channels: int,
+    out_channels: int,
+    epochs: int,
+    steps_per_epoch: int,
+    feature_dim: int,
+    lr: float,
+    neg_sampling_ratio: float,
+    neighbour_sampling: bool,
+) -> None:
+    """The checks of `fit_link_embeddings`' settings, shared with the embedders' constructors: ValueError
+    naming the setting (or, for `neighbour_sampling` without pyg-lib, a UserInputError saying what to install)."""
+    if negatives not in NEGATIVES_MODES:
+        raise ValueError(f"negatives must be one of {', '.join(NEGATIVES_MODES)}, got {negatives!r}")
+    for key, value in (
+        ("hidden_channels", hidden_channels),
+        ("out_channels", out_channels),
+        ("epochs", epochs),
+        ("steps_per_epoch", steps_per_epoch),
+        ("feature_dim", feature_dim),
+    ):
+        if value < 1:
+            raise ValueError(f"{key} must be >= 1, got {value}")
+    if lr <= 0 or neg_sampling_ratio <= 0:
+        raise ValueError(f"lr and neg_sampling_ratio must be > 0, got {lr} and {neg_sampling_ratio}")
+    if neighbour_sampling:
+        _check_neighbour_sampling()
+
+
 def fit_link_embeddings(
     graph: ZooGraph,
     encoder: str,
@@ -372,12 +403,17 @@ def fit_link_embeddings(
     """
     if encoder not in ENCODERS:
         raise UserInputError(f"unknown GNN encoder {encoder!r}; expected one of {sorted(ENCODERS)}")
-    if negatives not in NEGATIVES_MODES:
-        raise UserInputError(f"negatives must be one of {NEGATIVES_MODES}, got {negatives!r}")
-    if steps_per_epoch < 1:
-        raise UserInputError(f"steps_per_epoch must be >= 1, got {steps_per_epoch}")
-    if neighbour_sampling:
-        _check_neighbour_sampling()
+    check_link_settings(
+        negatives=negatives,
+        hidden_channels=hidden_channels,
+        out_channels=out_channels,
+        epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
+        feature_dim=feature_dim,
+        lr=lr,
+        neg_sampling_ratio=neg_sampling_ratio,
+        neighbour_sampling=neighbour_sampling,
+    )
 
     start = time.perf_counter()
     with lightning_fit_scope(num_threads):
@@ -462,21 +498,18 @@ class _GNNEmbedder(Embedder):
         num_threads: int | None,
         progress: bool = False,
     ) -> None:
-        if negatives not in NEGATIVES_MODES:
-            raise ValueError(f"negatives must be one of {', '.join(NEGATIVES_MODES)}, got {negatives!r}")
-        for key, value in (
-            ("hidden_channels", hidden_channels),
-            ("out_channels", out_channels),
-            ("epochs", epochs),
-            ("steps_per_epoch", steps_per_epoch),
-            ("feature_dim", feature_dim),
-        ):
-            if value < 1:
-                raise ValueError(f"{key} must be >= 1, got {value}")
-        if lr <= 0 or neg_sampling_ratio <= 0:
-            raise ValueError(f"lr and neg_sampling_ratio must be > 0, got {lr} and {neg_sampling_ratio}")
-        if neighbour_sampling:
-            _check_neighbour_sampling()  # fail at configuration time, not after building the graph
+        # fail at configuration time, not after the first target's graph is built
+        check_link_settings(
+            negatives=negatives,
+            hidden_channels=hidden_channels,
+            out_channels=out_channels,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            feature_dim=feature_dim,
+            lr=lr,
+            neg_sampling_ratio=neg_sampling_ratio,
+            neighbour_sampling=neighbour_sampling,
+        )
         self.name = name
         self.settings: dict[str, Any] = {
             "hidden_channels": hidden_channels,

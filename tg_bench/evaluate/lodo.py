@@ -195,10 +195,10 @@ def blas_threads() -> int:
 
 
 def _resolve_n_jobs(n_jobs: int) -> int:
-    """joblib's convention: a positive count as given, -1 every core, -2 all but one, ...; 0 is an error."""
-    import os
+    """joblib's convention (`joblib.effective_n_jobs`): a positive count as given, -1 every core, -2 all but
+    one, ...; 0 is an error."""
+    from joblib import effective_n_jobs
 
     if n_jobs == 0:
         raise UserInputError("n_jobs must not be 0 (1: in this process, -1: every core)")
-    cores = os.cpu_count() or 1
-    return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
+    return effective_n_jobs(n_jobs)
