@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tg_bench.evaluate.seeds import collect_metrics, seed_table
+from tg_bench.evaluate.seeds import collect_metrics, run_dirs, seed_table
 from tg_bench.evaluate.summary import to_markdown
 
 
@@ -29,8 +29,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the table as Markdown here")
     parser.add_argument("--metric", default="pearson")
     args = parser.parse_args()
-    run_dirs = sorted({p.parent for folder in args.folders for p in folder.rglob("metrics.csv")})
-    metrics = collect_metrics(run_dirs)
+    metrics = collect_metrics(run_dirs(args.folders))
     parts = []
     root = Path(os.environ.get("TG_BENCH_DATA", "data/transfergraph-metadata"))
     for zoo, group in metrics.groupby("zoo"):

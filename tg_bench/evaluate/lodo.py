@@ -35,9 +35,7 @@ class LodoResult:
     timer: StageTimer = field(default_factory=StageTimer)
 
 
-def _timed(
-    produced: Iterator[tuple[str, pd.DataFrame]], timer: StageTimer
-) -> Iterator[tuple[str, pd.DataFrame]]:
+def _timed(produced: Iterator[tuple[str, pd.DataFrame]], timer: StageTimer) -> Iterator[tuple[str, pd.DataFrame]]:
     """The family's predictions, each one's wall time (the work done until it was yielded) added to
     `predict:<name>`."""
     start = time.perf_counter()

@@ -1,0 +1,52 @@
+"""Seed summaries: how far a change moved each method against its seed noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tg_bench.errors import UserInputError
+from tg_bench.evaluate.seeds import seed_shift
+
+
+def metrics(values: dict[str, list[float]], protocol: str = "paper") -> pd.DataFrame:
+    """A collect_metrics-like frame: weighted-average Pearson of each method on seeds 0, 1, 2, ..."""
+    rows = [
+        {
+            "method": method,
+            "target": "average",
+            "metric": "pearson",
+            "value": v,
+            "seed": seed,
+            "zoo": "image",
+            "protocol": protocol,
+        }
+        for method, series in values.items()
+        for seed, v in enumerate(series)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_shift_is_judged_against_the_seed_std_before_the_change():
+    before = metrics({"small": [0.70, 0.72, 0.74], "large": [0.70, 0.71, 0.72], "fixed": [0.5] * 3, "jump": [0.4] * 3})
+    after = metrics({"small": [0.71, 0.73, 0.73], "large": [0.75, 0.76, 0.74], "fixed": [0.5] * 3, "jump": [0.41] * 3})
+    table = seed_shift(before, after).set_index("method")
+    assert table.loc["small", "shift"] == pytest.approx(0.0033333, abs=1e-6)
+    assert table.loc["small", "before_std"] == pytest.approx(0.02)
+    assert bool(table.loc["small", "within_noise"]) and not bool(table.loc["large", "within_noise"])
+    assert table.loc["large", "shift_over_std"] == pytest.approx(0.04 / 0.01)
+    # paired over seeds: after - before = 0.05, 0.05, 0.02
+    assert table.loc["large", "paired_std"] == pytest.approx(np.std([0.05, 0.05, 0.02], ddof=1))
+    # a deterministic method (no spread) is within noise only if it did not move at all
+    assert bool(table.loc["fixed", "within_noise"]) and table.loc["fixed", "shift_over_std"] == 0.0
+    assert not bool(table.loc["jump", "within_noise"]) and np.isinf(table.loc["jump", "shift_over_std"])
+    assert set(table["seeds"]) == {3}
+
+
+def test_only_methods_in_both_are_compared_and_duplicates_refused():
+    before = metrics({"a": [0.1, 0.2], "gone": [0.3, 0.3]})
+    after = metrics({"a": [0.1, 0.2], "new": [0.9, 0.9]})
+    assert list(seed_shift(before, after)["method"]) == ["a"]
+    with pytest.raises(UserInputError, match="several runs"):
+        seed_shift(pd.concat([before, before]), after)
