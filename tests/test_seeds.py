@@ -48,5 +48,9 @@ def test_only_methods_in_both_are_compared_and_duplicates_refused():
     before = metrics({"a": [0.1, 0.2], "gone": [0.3, 0.3]})
     after = metrics({"a": [0.1, 0.2], "new": [0.9, 0.9]})
     assert list(seed_shift(before, after)["method"]) == ["a"]
+    # a seed only one side has is left out of both means
+    longer = metrics({"a": [0.1, 0.2, 0.9]})
+    row = seed_shift(longer, after).iloc[0]
+    assert row["shift"] == 0.0 and row["seeds"] == 2 and bool(row["within_noise"])
     with pytest.raises(UserInputError, match="several runs"):
         seed_shift(pd.concat([before, before]), after)

@@ -48,11 +48,12 @@ def seed_shift(
 ) -> pd.DataFrame:
     """How far a change moved each method's `metric` at `target`, against its seed noise.
 
-    before, after: `collect_metrics` frames of the same methods and seeds, before and after the change.
-    Returns one row per (zoo, protocol, method) present in both: `before_mean`, `before_std`, `after_mean`,
-    `after_std` (over seeds, ddof 1), `shift` (after_mean - before_mean), `shift_over_std` (shift / before_std;
-    inf where the method has no seed spread and moved), `within_noise` (|shift| < before_std, or no shift at all),
-    and `paired_std` (std over the seeds both have of after - before on the same seed), `seeds` (their number).
+    before, after: `collect_metrics` frames before and after the change; only the (zoo, protocol, method,
+    seed) present in both are compared. Returns one row per (zoo, protocol, method): `before_mean`,
+    `before_std`, `after_mean`, `after_std` (over seeds, ddof 1), `shift` (after_mean - before_mean),
+    `shift_over_std` (shift / before_std; inf where the method has no seed spread and moved), `within_noise`
+    (|shift| < before_std, or no shift at all), `paired_std` (std of after - before on the same seed) and
+    `seeds` (how many seeds were compared).
     """
     keys = ["zoo", "protocol", "method", "seed"]
 
@@ -63,7 +64,10 @@ def seed_shift(
         return rows.set_index(keys)["value"]
 
     old, new = values(before), values(after)
-    paired = (new - old).dropna()
+    # only the seeds both have: a mean over other seeds would mix seed noise into the shift
+    shared = old.index.intersection(new.index)
+    old, new = old.loc[shared], new.loc[shared]
+    paired = new - old
     groups = ["zoo", "protocol", "method"]
     table = pd.concat(
         {
