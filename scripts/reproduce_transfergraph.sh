@@ -3,7 +3,7 @@
 # seeds 0-4 (SEEDS to change), then the mean +- std tables beside the published values. PROTOCOLS=clean (or
 # paper) regenerates one protocol's runs and keeps the other's.
 # Needs TG_BENCH_DATA (or `tg-bench fetch`). The two zoos run side by side, each run with n_jobs=-1 (a worker
-# process per core, one held-out target each); the 20 runs take ~45 min on a 2-core machine.
+# process per core, one held-out target each); the 20 runs take about an hour on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TG=${TG:-.venv/bin/tg-bench}
