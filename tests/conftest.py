@@ -25,6 +25,15 @@ from tg_bench.task.method import HeldOutTarget, Method
 from tg_bench.task.protocol import Protocol
 
 
+@pytest.fixture(autouse=True)
+def isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty results store (`paths.store_dir`, inherited by the CLI's subprocesses), so
+    that no test passes on another's finished units and nothing is written into the project."""
+    store = tmp_path_factory.mktemp("store")
+    monkeypatch.setenv("TG_BENCH_STORE", str(store))
+    return store
+
+
 def published_root() -> Path | None:
     env = os.environ.get("TG_BENCH_DATA")
     candidates = [Path(env)] if env else []

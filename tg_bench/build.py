@@ -26,6 +26,8 @@ from tg_bench.graph.build import GraphConfig
 from tg_bench.paths import CONFIG_DIR
 from tg_bench.predict.regressors import RegressorFactory, check_regressor
 from tg_bench.predict.transfergraph import TransferGraph
+from tg_bench.store import config_digest
+from tg_bench.store.provenance import data_checksum, package_versions
 from tg_bench.task.method import MethodFamily
 from tg_bench.task.protocol import Protocol
 from tg_bench.transferability.estimators import Estimator
@@ -65,8 +67,7 @@ def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwa
         raise UserInputError(f"{nested.group(1) if nested else key}: {_reason(exc)}") from None
     if expected is not None and not isinstance(built, expected):
         raise UserInputError(
-            f"{key}: _target_ {node['_target_']!r} built a {type(built).__name__} where a {expected.__name__} "
-            "is needed"
+            f"{key}: _target_ {node['_target_']!r} built a {type(built).__name__} where a {expected.__name__} is needed"
         )
     return built
 
@@ -83,10 +84,12 @@ def build_protocol(cfg: DictConfig | Mapping) -> Protocol:
         raise UserInputError(f"protocol: {_one_line(exc)}") from None
 
 
-def build_transfergraph(cfg: DictConfig | None) -> TransferGraph | None:
-    """The TransferGraph variants of the `transfergraph` node (None without embedders or predictors)."""
+def build_transfergraph(cfg: DictConfig | None) -> list[TransferGraph]:
+    """The TransferGraph variants of the `transfergraph` node: one family per embedder (with every predictor),
+    in the node's embedder order; none without embedders or predictors. A family is one unit of work per
+    target in the results store, so adding an embedder to a sweep leaves the others' finished units valid."""
     if cfg is None or not cfg.get("embedders") or not cfg.get("predictors"):
-        return None
+        return []
     graph_cfg = cfg.get("graph")
     graph = GraphConfig.from_config(graph_cfg)
     graph_name = str(graph_cfg.get("name", "paper")) if graph_cfg is not None else "paper"
@@ -105,7 +108,7 @@ def build_transfergraph(cfg: DictConfig | None) -> TransferGraph | None:
         except Exception as exc:
             raise UserInputError(f"{where}: {_one_line(exc)}") from None
         predictors[key] = factory
-    return TransferGraph(graph_name, graph, embedders, predictors)
+    return [TransferGraph(graph_name, graph, {key: embedder}, predictors) for key, embedder in embedders.items()]
 
 
 def build_baselines(cfg: Mapping | None) -> list[MethodFamily]:
@@ -113,12 +116,34 @@ def build_baselines(cfg: Mapping | None) -> list[MethodFamily]:
     return [instantiate_checked(node, f"baseline.{key}", MethodFamily) for key, node in (cfg or {}).items()]
 
 
+def _container(node: Any) -> Any:
+    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
+
+
+def method_configs(cfg: DictConfig) -> list[tuple[str, dict]]:
+    """(label, resolved config) of each method family of `build_methods(cfg)`, in the same order: the config
+    that decides the family's numbers (with the run's protocol, zoo, data and seed), nothing else.
+
+    Labels: `transfergraph-<graph preset>-<embedder key>` for TransferGraph, the baseline's key otherwise.
+    """
+    entries: list[tuple[str, dict]] = []
+    transfergraph = cfg.get("transfergraph")
+    if transfergraph is not None and transfergraph.get("embedders") and transfergraph.get("predictors"):
+        graph = _container(transfergraph.get("graph"))
+        graph_name = str((graph or {}).get("name", "paper"))
+        predictors = _container(transfergraph.predictors)
+        shared = {k: _container(v) for k, v in transfergraph.items() if k not in ("embedders", "predictors")}
+        for key, node in transfergraph.embedders.items():
+            config = {**shared, "embedder": _container(node), "predictors": predictors}
+            entries.append((f"transfergraph-{graph_name}-{key}", config))
+    for key, node in (cfg.get("baseline") or {}).items():
+        entries.append((str(key), {"baseline": _container(node)}))
+    return entries
+
+
 def build_methods(cfg: DictConfig) -> list[MethodFamily]:
     """A run's methods in output order: TransferGraph variants first, then baselines; names must be unique."""
-    methods: list[MethodFamily] = []
-    transfergraph = build_transfergraph(cfg.get("transfergraph"))
-    if transfergraph is not None:
-        methods.append(transfergraph)
+    methods: list[MethodFamily] = [*build_transfergraph(cfg.get("transfergraph"))]
     methods.extend(build_baselines(cfg.get("baseline")))
     names = [name for family in methods for name in family.names]
     duplicated = {n for n in names if names.count(n) > 1}
@@ -127,6 +152,23 @@ def build_methods(cfg: DictConfig) -> list[MethodFamily]:
     if not methods:
         raise UserInputError("no methods to run: select a baseline (baseline=[logme,...]) or an experiment")
     return methods
+
+
+def unit_ids(cfg: DictConfig, zoo: ZooData) -> tuple[tuple[str, str], ...]:
+    """(label, digest) of each method family of `build_methods(cfg)`: the results store's key of its units.
+
+    The digest covers the family's resolved config (`method_configs`), the protocol, the zoo's config and the
+    checksum of its data files, the metrics' cut-offs and the installed package versions, so a unit computed
+    under any other setting is never taken for this one.
+    """
+    shared = {
+        "protocol": _container(cfg.protocol),
+        "zoo": _container(cfg.zoo),
+        "data": data_checksum(zoo.files)["combined"],
+        "ks": list(cfg.ks),
+        "versions": package_versions(),
+    }
+    return tuple((label, config_digest({**shared, "method": config})) for label, config in method_configs(cfg))
 
 
 def estimators_of(baselines: Mapping | None) -> dict[str, Estimator]:

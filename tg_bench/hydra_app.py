@@ -1,7 +1,8 @@
 """Hydra plumbing shared by the `run`, `score` and `data-report` commands.
 
 User errors (`UserInputError`) become one line on stderr and exit code 2, with the run's half-made output
-folder removed; anything else keeps its traceback because it is a bug.
+folder removed; Ctrl-C likewise becomes one line and exit code 130; anything else keeps its traceback because
+it is a bug.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ NO_OUTPUT_OVERRIDES = (
 )
 
 
+#: the shell's code for a process ended by SIGINT (128 + 2)
+INTERRUPTED_EXIT_CODE = 130
+
+
+def _remove_partial(output_dir: Path | None) -> None:
+    """Remove a run's half-made output folder (never the working directory itself)."""
+    if output_dir is not None and output_dir.resolve() != Path.cwd().resolve():
+        shutil.rmtree(output_dir, ignore_errors=True)
+
+
 def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[DictConfig], object]:
     """Wrap a Hydra task so that a user error exits 2 with one message and leaves no partial outputs."""
 
@@ -38,9 +49,15 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
             return task(cfg)
         except UserInputError as exc:
             print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
-            if output_dir is not None and output_dir.resolve() != Path.cwd().resolve():
-                shutil.rmtree(output_dir, ignore_errors=True)
+            _remove_partial(output_dir)
             sys.exit(USER_ERROR_EXIT_CODE)
+        except KeyboardInterrupt:
+            # Ctrl-C: one line instead of the traceback; finished units are already in the results store
+            store = cfg.get("paths", {}).get("store_dir") if command == "run" else None
+            kept = f"; finished units are kept in {store}, rerun the same command to resume" if store else ""
+            print(f"\ntg-bench {command}: interrupted{kept}", file=sys.stderr)
+            _remove_partial(output_dir)
+            sys.exit(INTERRUPTED_EXIT_CODE)
 
     wrapper.__name__ = task.__name__
     wrapper.__doc__ = task.__doc__

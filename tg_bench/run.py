@@ -7,26 +7,31 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, resolve_targets
+from tg_bench.build import build_methods, build_protocol, resolve_targets, unit_ids
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
-from tg_bench.evaluate.lodo import LodoResult, evaluate_methods
+from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
 from tg_bench.evaluate.metrics import metric_names
 from tg_bench.evaluate.published import published_long
 from tg_bench.evaluate.summary import metric_table, order_by_average, print_table, to_markdown
 from tg_bench.run_outputs import write_run_outputs
+from tg_bench.store import ResultStore
 from tg_bench.task.protocol import Protocol
 
 #: the published `random` row is the expected value of a random pick, not a seeded random ranking like ours
 NOT_COMPARABLE_WITH_PAPER = frozenset({"random"})
 
 
-def evaluate_config(cfg: DictConfig) -> tuple[ZooData, LodoResult]:
+def evaluate_config(cfg: DictConfig, use_store: bool = False) -> tuple[ZooData, LodoResult]:
     """Build the protocol and the methods (every setting checked), load the zoo and evaluate: the run without
-    any file output."""
+    any file output but, with `use_store`, the results store's (`paths.store_dir`; `rerun=true` recomputes)."""
     protocol = build_protocol(cfg.protocol)
     methods = build_methods(cfg)
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"))
     targets = resolve_targets(cfg, zoo)
+    store_dir = cfg.paths.get("store_dir")
+    resume = None
+    if use_store and store_dir:
+        resume = Resume(ResultStore(store_dir), unit_ids(cfg, zoo), rerun=bool(cfg.get("rerun", False)))
     result = evaluate_methods(
         zoo,
         methods,
@@ -36,13 +41,17 @@ def evaluate_config(cfg: DictConfig) -> tuple[ZooData, LodoResult]:
         ks=list(cfg.ks),
         progress=bool(cfg.progress),
         n_jobs=int(cfg.n_jobs),
+        resume=resume,
     )
+    if resume is not None and result.units_loaded:
+        print(
+            f"store {store_dir}: {result.units_loaded} of {result.units_loaded + result.units_computed} "
+            "(target, method) units were finished earlier and are read back, not recomputed (rerun=true recomputes)"
+        )
     return zoo, result
 
 
-def summarise(
-    cfg: DictConfig, zoo: ZooData, protocol: Protocol, result: LodoResult, metrics_to_show: list[str]
-) -> str:
+def summarise(cfg: DictConfig, zoo: ZooData, protocol: Protocol, result: LodoResult, metrics_to_show: list[str]) -> str:
     """Print a per-target table per metric (ours beside the paper's) and return the same as Markdown."""
     published = None
     if cfg.get("compare_published") and protocol.published_comparison:
@@ -65,11 +74,13 @@ def run_task(cfg: DictConfig) -> Path:
     from hydra.core.hydra_config import HydraConfig
 
     start = time.perf_counter()
-    zoo, result = evaluate_config(cfg)
+    zoo, result = evaluate_config(cfg, use_store=True)
     protocol = build_protocol(cfg.protocol)
     summary = summarise(cfg, zoo, protocol, result, list(cfg.get("show_metrics", ["pearson"])))
     output_dir = Path(HydraConfig.get().runtime.output_dir)
     wall = {"total": time.perf_counter() - start, **result.timer.as_dict()}
+    store = {"dir": cfg.paths.get("store_dir"), "units_loaded": result.units_loaded}
+    store["units_computed"] = result.units_computed
     resolved = OmegaConf.to_container(cfg, resolve=True)
     extra = {}
     if protocol.published_comparison:
@@ -77,7 +88,7 @@ def run_task(cfg: DictConfig) -> Path:
         comparison = result.metrics.merge(published, on=["method", "target", "metric"], how="inner")
         comparison = comparison[~comparison["method"].isin(NOT_COMPARABLE_WITH_PAPER)]
         extra["comparison.csv"] = comparison.assign(difference=comparison["value"] - comparison["published"])
-    write_run_outputs(output_dir, result, resolved, zoo, wall, extra, summary)
+    write_run_outputs(output_dir, result, resolved, zoo, wall, extra, summary, store)
     _log_to_logger(cfg, result, resolved, output_dir)
     print(f"outputs: {output_dir}")
     return output_dir

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -13,40 +10,7 @@ import pandas as pd
 from tg_bench.atomic_write import write_atomic
 from tg_bench.data.zoo import ZooData
 from tg_bench.evaluate.lodo import LodoResult
-
-VERSIONED_PACKAGES = (
-    "tg-bench",
-    "torch",
-    "torch-geometric",
-    "pytorch-lightning",
-    "numpy",
-    "pandas",
-    "scipy",
-    "scikit-learn",
-    "xgboost",
-    "hydra-core",
-)
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def data_checksum(zoo: ZooData) -> dict[str, str]:
-    """SHA-256 of each metadata file the run read, and one over all of them."""
-    combined = hashlib.sha256()
-    per_file = {}
-    for key, path in sorted(zoo.files.items()):
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        per_file[key] = digest
-        combined.update(digest.encode())
-    return {"combined": combined.hexdigest(), **per_file}
+from tg_bench.store.provenance import data_checksum, package_versions
 
 
 def write_run_outputs(
@@ -57,6 +21,7 @@ def write_run_outputs(
     wall_seconds: dict[str, float],
     extra_tables: dict[str, pd.DataFrame] | None = None,
     summary_markdown: str | None = None,
+    store: dict | None = None,
 ) -> list[Path]:
     """Write the run's files into `output_dir`; each file appears complete or not at all."""
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -69,10 +34,13 @@ def write_run_outputs(
     run_info = {
         "config": resolved_config,
         "versions": package_versions(),
-        "data": {"root": str(zoo.root), "sha256": data_checksum(zoo)},
+        "data": {"root": str(zoo.root), "sha256": data_checksum(zoo.files)},
         "target_weights": {k: round(float(v), 10) for k, v in result.weights.items()},
         "wall_seconds": {k: round(v, 4) for k, v in wall_seconds.items()},
     }
+    if store is not None:
+        # units read back from the store took no time in this run: wall_seconds then covers only the rest
+        run_info["store"] = store
     path = output_dir / "run.json"
     write_atomic(path, lambda handle: json.dump(run_info, handle, indent=2, sort_keys=False, default=str))
     written.append(path)

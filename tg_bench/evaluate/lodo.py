@@ -13,6 +13,7 @@ from tg_bench.data.zoo import ZooData
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.metrics import DEFAULT_KS
 from tg_bench.evaluate.scoring import add_averages, score_target
+from tg_bench.store import ResultStore, StoredUnit, UnitKey
 from tg_bench.task.ground_truth import ground_truth, target_weight
 from tg_bench.task.method import HeldOutTarget, MethodFamily
 from tg_bench.task.protocol import Protocol
@@ -27,12 +28,34 @@ class LodoResult:
     """predictions: columns PREDICTION_COLUMNS (accuracy NaN for a candidate without ground truth).
     metrics: columns METRIC_COLUMNS, per target plus `average` (weighted) and `mean` rows.
     weights: target -> max - mean ground-truth accuracy.
+    units_loaded, units_computed: (target, method family) units read from the results store (finished by an
+    earlier run) and computed by this one.
     """
 
     predictions: pd.DataFrame
     metrics: pd.DataFrame
     weights: pd.Series
     timer: StageTimer = field(default_factory=StageTimer)
+    units_loaded: int = 0
+    units_computed: int = 0
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How a run's (target, method family) units are kept in a results store and reused from it.
+
+    units: (label, digest) per method family, in the order of the run's families (`tg_bench.build.unit_ids`).
+    rerun: recompute every unit even when the store has it (the new file replaces the old one).
+    """
+
+    store: ResultStore
+    units: tuple[tuple[str, str], ...]
+    model_ratio: float = 1.0
+    rerun: bool = False
+
+    def key(self, zoo: str, protocol: str, target: str, seed: int, family: int) -> UnitKey:
+        label, digest = self.units[family]
+        return UnitKey(zoo, protocol, self.model_ratio, seed, target, label, digest)
 
 
 def _timed(produced: Iterator[tuple[str, pd.DataFrame]], timer: StageTimer) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -58,6 +81,8 @@ class TargetResult:
     metric_rows: list[tuple]
     predictions: list[pd.DataFrame]
     seconds: dict[str, float]
+    units_loaded: int = 0
+    units_computed: int = 0
 
 
 class WorkerDiedError(RuntimeError):
@@ -72,12 +97,17 @@ def evaluate_target(
     seed: int,
     ks: Sequence[int] = DEFAULT_KS,
     on_step: Callable[[str], None] | None = None,
+    resume: Resume | None = None,
 ) -> TargetResult:
     """Every method predicts `target` held out; each prediction is scored against its ground truth.
 
     Depends on nothing but its arguments (every stochastic step is seeded by `seed` and the target), so it
     gives the same result in this process or in a worker. `on_step(method name)` is called after each method.
+    With `resume`, a method family whose unit is in the store is read from it instead of run, and each family
+    run here is stored the moment it is done.
     """
+    if resume is not None and len(resume.units) != len(methods):
+        raise ValueError(f"resume names {len(resume.units)} units for {len(methods)} method families")
     timer = StageTimer()
     task = HeldOutTarget(zoo=zoo, target=target, protocol=protocol, seed=seed)
     with timer.stage("ground_truth"):
@@ -86,7 +116,18 @@ def evaluate_target(
     accuracy_of = truth.set_index("model")["accuracy"]
     metric_rows: list[tuple] = []
     predictions: list[pd.DataFrame] = []
-    for family in methods:
+    loaded = computed = 0
+    for index, family in enumerate(methods):
+        key = None if resume is None else resume.key(zoo.name, protocol.name, target, seed, index)
+        stored = None if key is None or resume.rerun else resume.store.load(key)
+        if stored is not None and stored.methods == tuple(family.names):
+            metric_rows.extend(stored.metric_rows)
+            predictions.append(stored.predictions)
+            loaded += 1
+            for name in family.names if on_step is not None else ():
+                on_step(name)
+            continue
+        first_row, first_frame, seconds_before = len(metric_rows), len(predictions), dict(timer.seconds)
         before = family.stage_seconds()
         for name, predicted in _timed(family.predictions(task), timer):
             with timer.stage("scoring"):
@@ -98,7 +139,18 @@ def evaluate_target(
                 on_step(name)
         for stage, seconds in family.stage_seconds().items():
             timer.seconds[stage] += seconds - before.get(stage, 0.0)
-    return TargetResult(target, weight, metric_rows, predictions, dict(timer.seconds))
+        computed += 1
+        if key is not None:
+            frames = predictions[first_frame:]
+            unit = StoredUnit(
+                methods=tuple(family.names),
+                metric_rows=tuple(metric_rows[first_row:]),
+                predictions=pd.concat(frames, ignore_index=True)[PREDICTION_COLUMNS] if frames else pd.DataFrame(),
+                weight=weight,
+                seconds={k: v - seconds_before.get(k, 0.0) for k, v in timer.seconds.items() if k != "ground_truth"},
+            )
+            resume.store.save(key, unit)
+    return TargetResult(target, weight, metric_rows, predictions, dict(timer.seconds), loaded, computed)
 
 
 def _in_workers(
@@ -109,6 +161,7 @@ def _in_workers(
     seed: int,
     ks: Sequence[int],
     n_jobs: int,
+    resume: Resume | None = None,
 ) -> Iterator[TargetResult]:
     """`evaluate_target` for every target in `n_jobs` worker processes, yielded in target order."""
     from joblib import Parallel, delayed, parallel_config
@@ -120,7 +173,9 @@ def _in_workers(
     # single-threaded whatever this says (num_threads, n_jobs: 1 in the configs), so it costs little.
     with parallel_config(backend="loky", inner_max_num_threads=blas_threads()):
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-        results = parallel(delayed(evaluate_target)(zoo, methods, protocol, t, seed, ks) for t in targets)
+        results = parallel(
+            delayed(evaluate_target)(zoo, methods, protocol, t, seed, ks, resume=resume) for t in targets
+        )
         try:
             for result in results:
                 received += 1
@@ -142,12 +197,15 @@ def evaluate_methods(
     ks: Sequence[int] = DEFAULT_KS,
     progress: bool = True,
     n_jobs: int = 1,
+    resume: Resume | None = None,
 ) -> LodoResult:
     """Every method predicts every target held out (`HeldOutTarget`), and each prediction is scored against the
     target's ground truth. The progress bar counts (target, method) steps.
 
     n_jobs: worker processes, one target each at a time (1: in this process; -1: every core). The result is
     the same whatever `n_jobs` is: targets are independent and seeded, and results are kept in target order.
+    resume: reuse (and fill) a results store, one unit per (target, method family); the result is the same as
+    without it.
     """
     n_methods = sum(len(family.names) for family in methods)
     workers = min(_resolve_n_jobs(n_jobs), len(targets))
@@ -158,13 +216,16 @@ def evaluate_methods(
             steps.set_postfix_str(name)
             steps.update()
 
-        results = (evaluate_target(zoo, methods, protocol, t, seed, ks, on_step=step) for t in targets)
+        results = (evaluate_target(zoo, methods, protocol, t, seed, ks, on_step=step, resume=resume) for t in targets)
     else:
         steps.set_postfix_str(f"{workers} workers")
-        results = _in_workers(zoo, methods, protocol, targets, seed, ks, workers)
+        results = _in_workers(zoo, methods, protocol, targets, seed, ks, workers, resume)
     timer = StageTimer()
     metric_rows, predictions, weights = [], [], {}
+    loaded = computed = 0
     for result in results:
+        loaded += result.units_loaded
+        computed += result.units_computed
         weights[result.target] = result.weight
         metric_rows.extend(result.metric_rows)
         predictions.extend(result.predictions)
@@ -180,6 +241,8 @@ def evaluate_methods(
         metrics=metrics,
         weights=weight_series,
         timer=timer,
+        units_loaded=loaded,
+        units_computed=computed,
     )
 
 
