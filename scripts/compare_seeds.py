@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/compare_seeds.py BEFORE_FOLDER AFTER_FOLDER [--out docs/table.md] [--protocol paper]
 
-Reads every run folder (metrics.csv + run.json) under each folder; methods and seeds present in both are
-compared per zoo and protocol (`tg_bench.evaluate.seeds.seed_shift`). A shift is "within noise" when its size
-is below the method's seed std before the change (issue 11's rule for changes that alter an algorithm).
+Reads every run folder (metrics.csv + run.json) or results store under each folder; methods and seeds present
+in both are compared per zoo and protocol (`tg_bench.analysis.shift.seed_shift`). A shift is "within noise"
+when its size is below the method's seed std before the change (issue 11's rule for changes that alter an
+algorithm).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from tg_bench.analysis.shift import seed_shift
+from tg_bench.analysis.tables import average_rows
+from tg_bench.analysis.tidy import collect
 from tg_bench.errors import UserInputError
-from tg_bench.evaluate.seeds import collect_metrics, run_dirs, seed_shift
 from tg_bench.evaluate.summary import to_markdown
 
 
@@ -30,7 +33,7 @@ def main() -> None:
     frames = []
     for folder in (args.before, args.after):
         try:
-            frames.append(collect_metrics(run_dirs([folder])))
+            frames.append(average_rows(collect([folder])[0]))
         except UserInputError as exc:
             parser.error(f"{folder}: {exc}")  # one line, exit 2
     try:

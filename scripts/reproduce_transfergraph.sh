@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates results/transfergraph/: all 12 TransferGraph variants plus baselines, both zoos, both protocols,
-# seeds 0-4 (SEEDS to change), then the mean +- std tables beside the published values. PROTOCOLS=clean (or
-# paper) regenerates one protocol's runs and keeps the other's.
+# seeds 0-4 (SEEDS to change), then `tg-bench aggregate`'s tables (mean +- std beside the published values,
+# paired intervals against the zoo prior). PROTOCOLS=clean (or paper) regenerates one protocol's runs and keeps
+# the other's. Finished units are read back from the results store (outputs/store): a killed run resumes.
 # Needs TG_BENCH_DATA (or `tg-bench fetch`). The two zoos run side by side, each run with n_jobs=-1 (a worker
 # process per core, one held-out target each); the 20 runs take about an hour on a 2-core machine.
 set -euo pipefail
@@ -24,5 +25,5 @@ mkdir -p results/transfergraph
 sweep image & sweep text & wait
 # predictions.csv is ~4 MB per run: metrics.csv and run.json are the record
 find results/transfergraph -name predictions.csv -delete
-"$PY" scripts/summarize_seeds.py results/transfergraph/image results/transfergraph/text \
-  --out results/transfergraph/summary.md
+"$TG" aggregate results/transfergraph/image results/transfergraph/text out=results/transfergraph \
+  metric=[pearson,w-kendall,rel@1] > /dev/null

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tg_bench.analysis.shift import seed_shift
 from tg_bench.errors import UserInputError
-from tg_bench.evaluate.seeds import seed_shift
 
 
 def metrics(values: dict[str, list[float]], protocol: str = "paper") -> pd.DataFrame:
-    """A collect_metrics-like frame: weighted-average Pearson of each method on seeds 0, 1, 2, ..."""
+    """An `average_rows`-like frame: weighted-average Pearson of each method on seeds 0, 1, 2, ..."""
     rows = [
         {
             "method": method,

@@ -1,7 +1,7 @@
 """`tg-bench` console script: dispatches a subcommand to its entry point.
 
 `run`, `score` and `data-report` are Hydra apps (they take overrides, `-m` sweeps and launchers); `fetch` takes
-plain flags.
+plain flags and `aggregate` paths and `key=value` options.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ commands:
   score        transferability scores of models on a target's data (e.g. zoo=text target=glue_sst2
                baseline=logme,leep models=[bert-base-uncased])
   data-report  data-quality report of a zoo's metadata (e.g. zoo=text)
+  aggregate    tables from finished runs: mean ± std over seeds, the paper's values, paired intervals against
+               a reference (e.g. results/transfergraph/image metric=pearson reference=zoo_prior)
   fetch        download the published TransferGraph metadata into data/ (checksummed)
 """
 
@@ -64,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         from tg_bench.data.fetch import main as fetch_main
 
         return fetch_main(rest)
+    if command == "aggregate":
+        from tg_bench.aggregate import main as aggregate_main
+
+        return aggregate_main(rest)
     if command in HYDRA_COMMANDS:
         if command == "score":
             for key in SCORE_LIST_KEYS:
