@@ -11,12 +11,10 @@ TG=${TG:-.venv/bin/tg-bench}
 PY=${PY:-.venv/bin/python}
 SEEDS=${SEEDS:-0,1,2,3,4}
 PROTOCOLS=${PROTOCOLS:-paper,clean}
+# the headline preset (conf/sweep/headline.yaml, `scripts/reproduce_paper.sh`) runs the same grid one run at a
+# time; here the two zoos run side by side, which keeps both cores busy at the end of each run
 sweep() {
   local zoo=$1
-  local protocol
-  for protocol in ${PROTOCOLS//,/ }; do
-    rm -rf "results/transfergraph/$zoo/${protocol}"_seed*
-  done
   "$TG" run -m experiment=paper_${zoo} seed="$SEEDS" protocol="$PROTOCOLS" progress=false \
     hydra.sweep.dir="results/transfergraph/$zoo" hydra.sweep.subdir='${protocol.name}_seed${seed}' \
     hydra/job_logging=disabled > "results/transfergraph/$zoo.log" 2>&1

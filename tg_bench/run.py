@@ -42,6 +42,7 @@ def evaluate_config(cfg: DictConfig, use_store: bool = False) -> tuple[ZooData, 
         progress=bool(cfg.progress),
         n_jobs=int(cfg.n_jobs),
         resume=resume,
+        model_ratio=cfg.get("model_ratio", 1.0),
     )
     if resume is not None and result.units_loaded:
         print(
@@ -55,15 +56,16 @@ def summarise(cfg: DictConfig, zoo: ZooData, protocol: Protocol, result: LodoRes
     """Print a per-target table per metric (ours beside the paper's) and return the same as Markdown."""
     published = None
     if cfg.get("compare_published") and protocol.published_comparison:
-        published = published_long(zoo, metric_names(cfg.ks))
+        published = published_long(zoo, metric_names(cfg.ks), float(cfg.model_ratio))
         published = published[~published["method"].isin(NOT_COMPARABLE_WITH_PAPER)]
-    parts = [f"# {cfg.task_name}: zoo={zoo.name} protocol={protocol.name} seed={cfg.seed}", ""]
+    ratio = f" model_ratio={float(cfg.model_ratio):g}" if float(cfg.model_ratio) != 1.0 else ""
+    parts = [f"# {cfg.task_name}: zoo={zoo.name} protocol={protocol.name}{ratio} seed={cfg.seed}", ""]
     if published is not None:
         parts.append("Cells: ours (paper's published value).\n")
     for metric in metrics_to_show:
         table = metric_table(result.metrics, metric, published)
         table = table.loc[[m for m in order_by_average(result.metrics, metric) if m in table.index]]
-        title = f"{metric}: {zoo.name} zoo, {protocol.name} protocol (average = weighted, mean = plain)"
+        title = f"{metric}: {zoo.name} zoo, {protocol.name} protocol{ratio} (average = weighted, mean = plain)"
         print_table(table, title)
         parts.append(to_markdown(table, title))
     return "\n".join(parts)
@@ -84,7 +86,7 @@ def run_task(cfg: DictConfig) -> Path:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     extra = {}
     if protocol.published_comparison:
-        published = published_long(zoo, metric_names(cfg.ks))
+        published = published_long(zoo, metric_names(cfg.ks), float(cfg.model_ratio))
         comparison = result.metrics.merge(published, on=["method", "target", "metric"], how="inner")
         comparison = comparison[~comparison["method"].isin(NOT_COMPARABLE_WITH_PAPER)]
         extra["comparison.csv"] = comparison.assign(difference=comparison["value"] - comparison["published"])

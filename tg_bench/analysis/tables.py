@@ -15,6 +15,7 @@ from omegaconf import OmegaConf
 
 from tg_bench.data.tables import read_table
 from tg_bench.errors import UserInputError
+from tg_bench.evaluate.published import published_path
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.paths import CONFIG_DIR, ZOO_FOLDERS, data_root
 
@@ -80,11 +81,10 @@ def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path
     `average`), `published`. Empty when the paper has no such table or no metadata root is set up."""
     empty = pd.DataFrame(columns=["method", "target", "published"])
     try:
-        base = data_root(root) / ZOO_FOLDERS.get(zoo, zoo) / "result_analysis"
+        base = data_root(root) / ZOO_FOLDERS.get(zoo, zoo)
     except UserInputError:
         return empty
-    folder = base if ratio == 1.0 else base / f"model_ratio_{ratio:g}"
-    path = folder / f"{metric}_correlation.csv"
+    path = published_path(base, metric, ratio)
     if not path.is_file():
         return empty
     table = read_table(path, required=[AVERAGE], index_col=0).apply(pd.to_numeric, errors="coerce")

@@ -327,9 +327,7 @@ class Node2Vec(Embedder):
             poor = poor_partners(graph) if self.poor_negatives else None
             batches = _SkipGramBatches(CSRGraph.from_zoo_graph(graph), self.walks, poor, rng)
             module = SkipGram(graph.num_nodes, self.dim, self.lr, seed=seed, init_std=self.init_std, tied=self.tied)
-            trainer = quiet_trainer(
-                epochs=self.epochs, accelerator=self.accelerator, progress=self.enable_progress_bar
-            )
+            trainer = quiet_trainer(epochs=self.epochs, accelerator=self.accelerator, progress=self.enable_progress_bar)
             trainer.fit(module, train_dataloaders=batches)
         self.epoch_losses_ = list(module.epoch_losses)
         self.fit_seconds_ = time.perf_counter() - start

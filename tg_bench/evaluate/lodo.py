@@ -16,6 +16,7 @@ from tg_bench.evaluate.scoring import add_averages, score_target
 from tg_bench.store import ResultStore, StoredUnit, UnitKey
 from tg_bench.task.ground_truth import ground_truth, target_weight
 from tg_bench.task.method import HeldOutTarget, MethodFamily
+from tg_bench.task.model_ratio import check_ratio, zoo_at_ratio
 from tg_bench.task.protocol import Protocol
 from tg_bench.timing import StageTimer
 
@@ -50,12 +51,11 @@ class Resume:
 
     store: ResultStore
     units: tuple[tuple[str, str], ...]
-    model_ratio: float = 1.0
     rerun: bool = False
 
-    def key(self, zoo: str, protocol: str, target: str, seed: int, family: int) -> UnitKey:
+    def key(self, zoo: str, protocol: str, ratio: float, target: str, seed: int, family: int) -> UnitKey:
         label, digest = self.units[family]
-        return UnitKey(zoo, protocol, self.model_ratio, seed, target, label, digest)
+        return UnitKey(zoo, protocol, ratio, seed, target, label, digest)
 
 
 def _timed(produced: Iterator[tuple[str, pd.DataFrame]], timer: StageTimer) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -98,17 +98,20 @@ def evaluate_target(
     ks: Sequence[int] = DEFAULT_KS,
     on_step: Callable[[str], None] | None = None,
     resume: Resume | None = None,
+    model_ratio: float = 1.0,
 ) -> TargetResult:
     """Every method predicts `target` held out; each prediction is scored against its ground truth.
 
     Depends on nothing but its arguments (every stochastic step is seeded by `seed` and the target), so it
     gives the same result in this process or in a worker. `on_step(method name)` is called after each method.
     With `resume`, a method family whose unit is in the store is read from it instead of run, and each family
-    run here is stored the moment it is done.
+    run here is stored the moment it is done. `model_ratio` < 1: the target is evaluated on the smaller zoo of
+    `tg_bench.task.model_ratio.zoo_at_ratio`.
     """
     if resume is not None and len(resume.units) != len(methods):
         raise ValueError(f"resume names {len(resume.units)} units for {len(methods)} method families")
     timer = StageTimer()
+    full_zoo, zoo = zoo, zoo_at_ratio(zoo, target, protocol, model_ratio, seed)
     task = HeldOutTarget(zoo=zoo, target=target, protocol=protocol, seed=seed)
     with timer.stage("ground_truth"):
         truth = ground_truth(zoo, target, protocol)
@@ -118,7 +121,7 @@ def evaluate_target(
     predictions: list[pd.DataFrame] = []
     loaded = computed = 0
     for index, family in enumerate(methods):
-        key = None if resume is None else resume.key(zoo.name, protocol.name, target, seed, index)
+        key = None if resume is None else resume.key(full_zoo.name, protocol.name, model_ratio, target, seed, index)
         stored = None if key is None or resume.rerun else resume.store.load(key)
         if stored is not None and stored.methods == tuple(family.names):
             metric_rows.extend(stored.metric_rows)
@@ -162,6 +165,7 @@ def _in_workers(
     ks: Sequence[int],
     n_jobs: int,
     resume: Resume | None = None,
+    model_ratio: float = 1.0,
 ) -> Iterator[TargetResult]:
     """`evaluate_target` for every target in `n_jobs` worker processes, yielded in target order."""
     from joblib import Parallel, delayed, parallel_config
@@ -174,7 +178,8 @@ def _in_workers(
     with parallel_config(backend="loky", inner_max_num_threads=blas_threads()):
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         results = parallel(
-            delayed(evaluate_target)(zoo, methods, protocol, t, seed, ks, resume=resume) for t in targets
+            delayed(evaluate_target)(zoo, methods, protocol, t, seed, ks, resume=resume, model_ratio=model_ratio)
+            for t in targets
         )
         try:
             for result in results:
@@ -198,6 +203,7 @@ def evaluate_methods(
     progress: bool = True,
     n_jobs: int = 1,
     resume: Resume | None = None,
+    model_ratio: float = 1.0,
 ) -> LodoResult:
     """Every method predicts every target held out (`HeldOutTarget`), and each prediction is scored against the
     target's ground truth. The progress bar counts (target, method) steps.
@@ -205,8 +211,9 @@ def evaluate_methods(
     n_jobs: worker processes, one target each at a time (1: in this process; -1: every core). The result is
     the same whatever `n_jobs` is: targets are independent and seeded, and results are kept in target order.
     resume: reuse (and fill) a results store, one unit per (target, method family); the result is the same as
-    without it.
+    without it. model_ratio: the share of the zoo's models each target is evaluated on (method.md 11).
     """
+    model_ratio = check_ratio(model_ratio)
     n_methods = sum(len(family.names) for family in methods)
     workers = min(_resolve_n_jobs(n_jobs), len(targets))
     steps = tqdm(total=len(targets) * n_methods, desc=f"{zoo.name}/{protocol.name}", disable=not progress)
@@ -216,10 +223,13 @@ def evaluate_methods(
             steps.set_postfix_str(name)
             steps.update()
 
-        results = (evaluate_target(zoo, methods, protocol, t, seed, ks, on_step=step, resume=resume) for t in targets)
+        results = (
+            evaluate_target(zoo, methods, protocol, t, seed, ks, on_step=step, resume=resume, model_ratio=model_ratio)
+            for t in targets
+        )
     else:
         steps.set_postfix_str(f"{workers} workers")
-        results = _in_workers(zoo, methods, protocol, targets, seed, ks, workers, resume)
+        results = _in_workers(zoo, methods, protocol, targets, seed, ks, workers, resume, model_ratio)
     timer = StageTimer()
     metric_rows, predictions, weights = [], [], {}
     loaded = computed = 0

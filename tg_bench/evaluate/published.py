@@ -10,20 +10,27 @@ from tg_bench.data.tables import read_table
 from tg_bench.data.zoo import ZooData
 
 
-def published_table(zoo: ZooData, metric: str) -> pd.DataFrame | None:
-    """Rows = methods, columns = targets + `average`; None when the paper has no table for `metric`."""
-    path = Path(zoo.root) / zoo.spec.folder / "result_analysis" / f"{metric}_correlation.csv"
+def published_path(zoo_folder: Path, metric: str, ratio: float = 1.0) -> Path:
+    """Where the paper's table of `metric` at model ratio `ratio` lives inside a zoo's metadata folder."""
+    folder = zoo_folder / "result_analysis"
+    return folder / (f"{metric}_correlation.csv" if ratio == 1.0 else f"model_ratio_{ratio:g}/{metric}_correlation.csv")
+
+
+def published_table(zoo: ZooData, metric: str, ratio: float = 1.0) -> pd.DataFrame | None:
+    """Rows = methods, columns = targets + `average`; None when the paper has no table for `metric` at `ratio`
+    (the model-ratio study published Pearson only)."""
+    path = published_path(Path(zoo.root) / zoo.spec.folder, metric, ratio)
     if not path.is_file():
         return None
     table = read_table(path, required=["average"], index_col=0)
     return table.apply(pd.to_numeric, errors="coerce")
 
 
-def published_long(zoo: ZooData, metrics: list[str]) -> pd.DataFrame:
-    """All published values as a long frame: `method`, `target`, `metric`, `published`."""
+def published_long(zoo: ZooData, metrics: list[str], ratio: float = 1.0) -> pd.DataFrame:
+    """All published values at model ratio `ratio` as a long frame: `method`, `target`, `metric`, `published`."""
     frames = []
     for metric in metrics:
-        table = published_table(zoo, metric)
+        table = published_table(zoo, metric, ratio)
         if table is None:
             continue
         long = (

@@ -16,6 +16,7 @@ NonFinite = Literal["doubled", "clamped"]
 UnknownDistance = Literal["zero", "missing"]
 CategoryEncoding = Literal["per_split", "zoo"]
 Negatives = Literal["paper", "clean"]
+ModelSubset = Literal["ranked", "random"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Protocol:
     non_finite: +-inf / NaN scores become 2*max / 2*min ("doubled", the authors') or max / min / median
         ("clamped").
     published_comparison: the paper's published tables apply, so runs are compared with them.
+    model_subset: which models a `model_ratio` < 1 keeps: "ranked" (the authors' evenly spaced picks along the
+        target's accuracy ranking) or "random" (a seeded uniform random subset); `tg_bench.task.model_ratio`.
     embedders: the graph learners' protocol defaults.
     """
 
@@ -69,6 +72,7 @@ class Protocol:
     category_encoding: CategoryEncoding
     non_finite: NonFinite
     published_comparison: bool
+    model_subset: ModelSubset
     embedders: EmbedderSwitches
 
     def __post_init__(self) -> None:
@@ -76,6 +80,7 @@ class Protocol:
             ("unknown_distance", UnknownDistance),
             ("category_encoding", CategoryEncoding),
             ("non_finite", NonFinite),
+            ("model_subset", ModelSubset),
         ):
             if getattr(self, name) not in get_args(allowed):
                 raise UserInputError(
