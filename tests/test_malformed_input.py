@@ -149,6 +149,10 @@ CASES = [
         2,
     ),
     ("override-typo", None, ["seeed=1"], ["seeed"], 1),
+    # an option missing from an optional group (Hydra skips it silently: this ran every target, exit 0)
+    ("no-such-target-option", None, ["target=cifar10"], ["target=cifar10", "no such option", "cifar100"], 2),
+    ("seed-not-an-integer", None, ["seed=abc"], ["seed", "'abc'", "not an integer"], 2),
+    ("model-ratio-out-of-range", None, ["model_ratio=1.5"], ["model_ratio", "(0, 1]"], 2),
     ("unknown-group-option", None, ["zoo=imagee"], ["imagee"], 1),
 ]
 

@@ -92,3 +92,76 @@ def test_the_sweep_bar_counts_the_grid_of_command_line_and_preset() -> None:
     assert sweep_size(["seed=0,1", "zoo=text"], params) == 8  # the command line's seed list replaces 0-4
     assert sweep_size(["model_ratio=range(0.1,1.0,0.2)"], None) == 5
     assert sweep_size(["seed=3"], None) == 1
+
+
+def _sweep(args: list[str], store: Path, sweep_dir: Path, metadata_root: Path, **popen) -> subprocess.Popen:
+    env = {**os.environ, "TG_BENCH_DATA": str(metadata_root), "TG_BENCH_STORE": str(store)}
+    command = [sys.executable, "-m", "tg_bench", "run", "-m", *args, f"hydra.sweep.dir={sweep_dir}"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+#: a small two-seed sweep with a TransferGraph variant (slow enough to kill part-way) and two baselines
+SMALL_SWEEP = [
+    "zoo=text", "targets=[glue_cola,glue_sst2]", "embedder=[node2vec]", "predictor=[lr]",
+    "baseline=[zoo_prior,random]", "seed=0,1", "n_jobs=2", "progress=false",
+    "transfergraph.embedders.node2vec.epochs=5", "hydra.sweep.subdir=seed${seed}",
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_sigkilled_sweep_resumes_and_aggregates_byte_identically(metadata_root, tmp_path) -> None:
+    """Kill a sweep and its workers part-way (SIGKILL: no clean-up runs), rerun it: only the missing units are
+    computed, and the aggregated tables equal those of a sweep that was never interrupted."""
+    import signal
+    import time
+
+    from tg_bench.aggregate import AggregateOptions, aggregate
+
+    store = tmp_path / "store"
+    process = _sweep(SMALL_SWEEP, store, tmp_path / "killed", metadata_root, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(store.rglob("transfergraph-*.parquet")) and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+    finished = len(list(store.rglob("[!.]*.parquet")))
+    assert 1 <= finished < 16
+    resumed = _sweep(SMALL_SWEEP, store, tmp_path / "killed", metadata_root)
+    stdout, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr[-3000:]
+    loaded = [int(line.split(": ")[1].split(" of ")[0]) for line in stdout.splitlines() if "finished earlier" in line]
+    assert sum(loaded) == finished
+    whole = _sweep(SMALL_SWEEP, tmp_path / "store_whole", tmp_path / "whole", metadata_root)
+    assert whole.wait(timeout=600) == 0
+    tables = {}
+    for name in ("killed", "whole"):
+        out = tmp_path / f"tables_{name}"
+        aggregate([tmp_path / name], AggregateOptions(out=str(out), resamples=500))
+        tables[name] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert tables["killed"] == tables["whole"] and len(tables["whole"]) >= 7
+
+
+@pytest.mark.slow
+def test_two_sweeps_writing_to_one_store_at_once_lose_nothing(metadata_root, tmp_path) -> None:
+    """Two joblib-launched sweeps (2 workers each) share one store and overlap on seed 1."""
+    common = [
+        "zoo=text", "targets=[glue_cola,glue_sst2]", "baseline=[zoo_prior,random,logme]", "n_jobs=1",
+        "progress=false", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "hydra.sweep.subdir=seed${seed}",
+    ]  # fmt: skip
+    store = tmp_path / "store"
+    first = _sweep([*common, "seed=0,1"], store, tmp_path / "a", metadata_root)
+    second = _sweep([*common, "seed=1,2"], store, tmp_path / "b", metadata_root)
+    for process in (first, second):
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr[-3000:]
+    units = sorted(p.relative_to(store) for p in store.rglob("*.parquet"))
+    assert len(units) == 3 * 2 * 3 and not [p for p in units if p.name.startswith(".")]
+    in_turn = [arg for arg in common if "launcher" not in arg]
+    check = _sweep([*in_turn, "seed=0,1,2"], store, tmp_path / "check", metadata_root)
+    stdout, stderr = check.communicate(timeout=600)
+    assert check.returncode == 0, stderr[-3000:]
+    assert stdout.count("6 of 6 (target, method) units were finished earlier") == 3
+    for seed in (0, 1, 2):
+        made = tmp_path / ("a" if seed < 2 else "b") / f"seed{seed}" / "metrics.csv"
+        assert (tmp_path / "check" / f"seed{seed}" / "metrics.csv").read_bytes() == made.read_bytes()

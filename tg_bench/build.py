@@ -72,6 +72,17 @@ def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwa
     return built
 
 
+def config_int(cfg: DictConfig | Mapping, key: str) -> int:
+    """`cfg[key]` as an integer, else a user error naming the key (`seed=abc` used to end in a traceback)."""
+    value = cfg.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise UserInputError(f"{key}: {value!r} is not an integer")
+    try:
+        return int(value)
+    except ValueError:
+        raise UserInputError(f"{key}: {value!r} is not an integer") from None
+
+
 def build_protocol(cfg: DictConfig | Mapping) -> Protocol:
     """The protocol of a `conf/protocol/*.yaml` node."""
     try:

@@ -38,6 +38,20 @@ def _remove_partial(output_dir: Path | None) -> None:
         shutil.rmtree(output_dir, ignore_errors=True)
 
 
+def check_choices(choices: dict[str, str | None], config_dir: Path = CONFIG_DIR) -> None:
+    """Every `group=option` of the project's config groups names a file that exists: Hydra silently skips a
+    missing option of an `optional` group, so `target=cifar10` used to run every target instead."""
+    for group, option in choices.items():
+        folder = config_dir / group
+        if option is None or group.startswith("hydra") or not folder.is_dir():
+            continue
+        options = option.strip("[]").split(",") if option.startswith("[") else [option]
+        missing = [o.strip() for o in options if o.strip() and not (folder / f"{o.strip()}.yaml").is_file()]
+        if missing:
+            known = sorted(path.stem for path in folder.glob("*.yaml"))
+            raise UserInputError(f"{group}={','.join(missing)}: no such option (choose from {', '.join(known)})")
+
+
 def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[DictConfig], object]:
     """Wrap a Hydra task so that a user error exits 2 with one message and leaves no partial outputs."""
 
@@ -46,6 +60,8 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
 
         output_dir = Path(HydraConfig.get().runtime.output_dir) if HydraConfig.initialized() else None
         try:
+            if HydraConfig.initialized():
+                check_choices(dict(HydraConfig.get().runtime.choices))
             return task(cfg)
         except UserInputError as exc:
             print(f"tg-bench {command}: error: {exc}", file=sys.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, resolve_targets, unit_ids
+from tg_bench.build import build_methods, build_protocol, config_int, resolve_targets, unit_ids
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
 from tg_bench.evaluate.metrics import metric_names
@@ -25,6 +25,7 @@ def evaluate_config(cfg: DictConfig, use_store: bool = False) -> tuple[ZooData, 
     """Build the protocol and the methods (every setting checked), load the zoo and evaluate: the run without
     any file output but, with `use_store`, the results store's (`paths.store_dir`; `rerun=true` recomputes)."""
     protocol = build_protocol(cfg.protocol)
+    seed = config_int(cfg, "seed")
     methods = build_methods(cfg)
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"))
     targets = resolve_targets(cfg, zoo)
@@ -37,10 +38,10 @@ def evaluate_config(cfg: DictConfig, use_store: bool = False) -> tuple[ZooData, 
         methods,
         protocol,
         targets,
-        seed=int(cfg.seed),
+        seed=seed,
         ks=list(cfg.ks),
         progress=bool(cfg.progress),
-        n_jobs=int(cfg.n_jobs),
+        n_jobs=config_int(cfg, "n_jobs"),
         resume=resume,
         model_ratio=cfg.get("model_ratio", 1.0),
     )

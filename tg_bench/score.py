@@ -11,7 +11,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from tg_bench.build import estimators_of
+from tg_bench.build import config_int, estimators_of
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
@@ -66,7 +66,7 @@ def dataset_spec(cfg: DictConfig) -> DatasetSpec:
         input_columns=tuple(str(c) for c in data.input_columns),
         label_column=str(data.label_column),
         max_samples=None if cap is None else int(cap),
-        seed=int(cfg.seed),
+        seed=config_int(cfg, "seed"),
     )
 
 
@@ -93,7 +93,7 @@ def score_task(cfg: DictConfig) -> None:
         estimators,
         zoo_folder=spec.folder,
         settings=settings,
-        seed=int(cfg.seed),
+        seed=config_int(cfg, "seed"),
         progress=bool(cfg.progress),
     )
     output = write_score_records(Path(HydraConfig.get().runtime.output_dir) / SCORES_FILE, records)
