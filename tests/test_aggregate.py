@@ -162,3 +162,15 @@ def test_run_json_weights_are_what_the_averages_use(pets_only) -> None:
     info = json.loads((pets_only / "run.json").read_text())
     tidy, _ = collect([pets_only])
     assert tidy["weight"].unique().tolist() == [info["target_weights"]["pets"]]
+
+
+@pytest.mark.slow
+def test_the_aggregated_tables_go_to_an_offline_wandb_run(pets_only, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    out = tmp_path / "agg"
+    assert main([str(pets_only), f"out={out}", "resamples=200", "wandb=true"]) == 0
+    (table,) = (out / "wandb").glob("offline-run-*/files/media/table/statistics_*.table.json")
+    logged = json.loads(table.read_text())
+    assert len(logged["data"]) == len(pd.read_csv(out / "statistics.csv"))
+    assert list((out / "wandb").glob("offline-run-*/files/media/table/paired_zoo_prior_*.table.json"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,7 +89,9 @@ def test_cli_transfergraph_run_with_wandb_offline(metadata_root, tmp_path):
     assert "rf_node2vec_all_normalize_without_transfer" in done.stdout
     metrics = pd.read_csv(out / "metrics.csv")
     assert set(metrics["method"]) == {"rf_node2vec_all_normalize_without_transfer", "LogME"}
-    assert list((out / "wandb").glob("offline-run-*")), "wandb wrote no offline run"
+    (table,) = (out / "wandb").glob("offline-run-*/files/media/table/metrics_*.table.json")
+    logged = json.loads(table.read_text())
+    assert len(logged["data"]) == len(metrics) and "value" in logged["columns"]
 
 
 @pytest.mark.slow

@@ -43,6 +43,10 @@ class AggregateOptions:
     seed: int = 0
     #: metadata root for the published values (null: $TG_BENCH_DATA, else data/)
     data_root: Any = None
+    #: also log the tables to a wandb run (offline unless WANDB_MODE says otherwise; `wandb sync` later)
+    wandb: bool = False
+    #: the wandb project
+    wandb_project: str = "tg-bench"
 
 
 def parse(args: list[str]) -> tuple[list[Path], AggregateOptions, set[str]]:
@@ -97,7 +101,27 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     write_csv(out / f"paired_{options.reference}.csv", paired)
     written, summary = write_tables(out, stats, paired, metrics, options.reference)
     written = [out / "tidy.csv.gz", out / "statistics.csv", out / f"paired_{options.reference}.csv", *written]
+    if options.wandb:
+        log_to_wandb(options, paths, {"statistics": stats, f"paired_{options.reference}": paired})
     return written, "\n".join([*(f"note: {n}" for n in notes), summary])
+
+
+def log_to_wandb(options: AggregateOptions, paths: list[Path], tables: dict) -> None:
+    """The aggregated tables as wandb Tables of one run under `<out>/wandb` (offline by default)."""
+    import os
+
+    import wandb
+
+    run = wandb.init(
+        project=options.wandb_project,
+        mode=os.environ.get("WANDB_MODE", "offline"),
+        dir=options.out,
+        job_type="aggregate",
+        config={"paths": [str(p) for p in paths], "metric": options.metric, "reference": options.reference},
+        reinit=True,
+    )
+    run.log({name: wandb.Table(dataframe=frame) for name, frame in tables.items()})
+    run.finish()
 
 
 def main(argv: list[str] | None = None) -> int:

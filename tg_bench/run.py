@@ -114,7 +114,9 @@ def _log_to_logger(cfg: DictConfig, result: LodoResult, resolved: dict, output_d
     )
     averages = result.metrics[result.metrics["target"].isin(["average", "mean"])]
     run.log({f"{r.method}/{r.metric}/{r.target}": r.value for r in averages.itertuples()})
+    # every unit's per-target metrics (and the averages) as one table
     run.log({"metrics": wandb.Table(dataframe=result.metrics)})
+    run.summary.update({"units_loaded": result.units_loaded, "units_computed": result.units_computed})
     run.finish()
 
 
