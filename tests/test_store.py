@@ -47,8 +47,16 @@ def _csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, float_format="%.10g")
 
 
-def _resume(tmp_path: Path, rerun: bool = False) -> Resume:
-    return Resume(ResultStore(tmp_path / "store"), (("counted", "d" * 64), ("zoo_prior", "e" * 64)), rerun=rerun)
+def _resume(tmp_path: Path, rerun: bool = False, digest: str = "d" * 64) -> Resume:
+    return Resume(ResultStore(tmp_path / "store"), (("counted", digest), ("zoo_prior", "e" * 64)), rerun=rerun)
+
+
+def _evaluate(zoo, family: _Counted, seed: int, resume: Resume | None = None, n_jobs: int = 1):
+    """`family` and the zoo prior on every target of `zoo`, clean protocol."""
+    return evaluate_methods(
+        zoo, [family, baseline("zoo_prior")], load_protocol("clean"), list(zoo.targets), seed, progress=False,
+        resume=resume, n_jobs=n_jobs,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
@@ -56,25 +64,16 @@ def test_a_rerun_reads_every_unit_back_and_writes_identical_tables(synthetic_tex
     root, spec = synthetic_text_zoo
     zoo = load_zoo(spec, root)
     targets = list(zoo.targets)
-    first_family = _Counted()
-    first = evaluate_methods(
-        zoo, [first_family, baseline("zoo_prior")], load_protocol("clean"), targets, 3, progress=False,
-        resume=_resume(tmp_path), n_jobs=n_jobs,
-    )  # fmt: skip
+    first = _evaluate(zoo, _Counted(), 3, _resume(tmp_path), n_jobs=n_jobs)
     assert (first.units_loaded, first.units_computed) == (0, 2 * len(targets))
     second_family = _Counted()
-    second = evaluate_methods(
-        zoo, [second_family, baseline("zoo_prior")], load_protocol("clean"), targets, 3, progress=False,
-        resume=_resume(tmp_path),
-    )  # fmt: skip
+    second = _evaluate(zoo, second_family, 3, _resume(tmp_path))
     assert second_family.asked == []
     assert (second.units_loaded, second.units_computed) == (2 * len(targets), 0)
     assert _csv(second.metrics) == _csv(first.metrics)
     assert _csv(second.predictions) == _csv(first.predictions)
     # and both equal a run without any store
-    plain = evaluate_methods(
-        zoo, [_Counted(), baseline("zoo_prior")], load_protocol("clean"), targets, 3, progress=False
-    )
+    plain = _evaluate(zoo, _Counted(), 3)
     assert _csv(plain.metrics) == _csv(first.metrics) and _csv(plain.predictions) == _csv(first.predictions)
 
 
@@ -86,58 +85,36 @@ def test_an_interrupted_run_keeps_its_finished_targets_and_a_rerun_computes_only
     targets = list(zoo.targets)
     assert len(targets) >= 2
     with pytest.raises(KeyboardInterrupt):
-        evaluate_methods(
-            zoo, [_Counted(fail_on=targets[1]), baseline("zoo_prior")], load_protocol("clean"), targets, 0,
-            progress=False, resume=_resume(tmp_path),
-        )  # fmt: skip
+        _evaluate(zoo, _Counted(fail_on=targets[1]), 0, _resume(tmp_path))
     stored = sorted(p.parent.name for p in (tmp_path / "store").rglob("*.parquet"))
     assert stored == [targets[0], targets[0]]  # both families of the first target, nothing half-written
     assert not [p for p in (tmp_path / "store").rglob("*") if p.name.startswith(".")]
     family = _Counted()
-    resumed = evaluate_methods(
-        zoo, [family, baseline("zoo_prior")], load_protocol("clean"), targets, 0, progress=False,
-        resume=_resume(tmp_path),
-    )  # fmt: skip
+    resumed = _evaluate(zoo, family, 0, _resume(tmp_path))
     assert family.asked == targets[1:]
     assert (resumed.units_loaded, resumed.units_computed) == (2, 2 * len(targets) - 2)
-    plain = evaluate_methods(
-        zoo, [_Counted(), baseline("zoo_prior")], load_protocol("clean"), targets, 0, progress=False
-    )
+    plain = _evaluate(zoo, _Counted(), 0)
     assert _csv(resumed.metrics) == _csv(plain.metrics)
 
 
 def test_rerun_recomputes_finished_units(synthetic_text_zoo, tmp_path) -> None:
     root, spec = synthetic_text_zoo
     zoo = load_zoo(spec, root)
-    targets = list(zoo.targets)
-    protocol = load_protocol("clean")
-    evaluate_methods(
-        zoo, [_Counted(), baseline("zoo_prior")], protocol, targets, 0, progress=False, resume=_resume(tmp_path)
-    )
+    _evaluate(zoo, _Counted(), 0, _resume(tmp_path))
     family = _Counted()
-    again = evaluate_methods(
-        zoo, [family, baseline("zoo_prior")], protocol, targets, 0, progress=False, resume=_resume(tmp_path, rerun=True)
-    )
-    assert family.asked == targets and again.units_loaded == 0
+    again = _evaluate(zoo, family, 0, _resume(tmp_path, rerun=True))
+    assert family.asked == list(zoo.targets) and again.units_loaded == 0
 
 
 def test_a_unit_of_another_seed_or_digest_is_not_reused(synthetic_text_zoo, tmp_path) -> None:
     root, spec = synthetic_text_zoo
     zoo = load_zoo(spec, root)
     targets = list(zoo.targets)
-    protocol = load_protocol("clean")
-    evaluate_methods(
-        zoo, [_Counted(), baseline("zoo_prior")], protocol, targets, 0, progress=False, resume=_resume(tmp_path)
-    )
-    other_seed = evaluate_methods(
-        zoo, [_Counted(), baseline("zoo_prior")], protocol, targets, 1, progress=False, resume=_resume(tmp_path)
-    )
+    _evaluate(zoo, _Counted(), 0, _resume(tmp_path))
+    other_seed = _evaluate(zoo, _Counted(), 1, _resume(tmp_path))
     assert other_seed.units_loaded == 0
-    changed = Resume(ResultStore(tmp_path / "store"), (("counted", "f" * 64), ("zoo_prior", "e" * 64)))
     family = _Counted()
-    result = evaluate_methods(
-        zoo, [family, baseline("zoo_prior")], protocol, targets, 0, progress=False, resume=changed
-    )
+    result = _evaluate(zoo, family, 0, _resume(tmp_path, digest="f" * 64))
     assert family.asked == targets and result.units_loaded == len(targets)  # zoo_prior's digest is unchanged
 
 

@@ -82,8 +82,11 @@ def run_task(cfg: DictConfig) -> Path:
     summary = summarise(cfg, zoo, protocol, result, list(cfg.get("show_metrics", ["pearson"])))
     output_dir = Path(HydraConfig.get().runtime.output_dir)
     wall = {"total": time.perf_counter() - start, **result.timer.as_dict()}
-    store = {"dir": cfg.paths.get("store_dir"), "units_loaded": result.units_loaded}
-    store["units_computed"] = result.units_computed
+    store = {
+        "dir": cfg.paths.get("store_dir"),
+        "units_loaded": result.units_loaded,
+        "units_computed": result.units_computed,
+    }
     resolved = OmegaConf.to_container(cfg, resolve=True)
     extra = {}
     if protocol.published_comparison:

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
-from tg_bench.data.tables import read_table
 from tg_bench.errors import UserInputError
-from tg_bench.evaluate.published import published_path
+from tg_bench.evaluate.published import read_published
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.paths import CONFIG_DIR, ZOO_FOLDERS, data_root
 
@@ -84,12 +83,8 @@ def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path
         base = data_root(root) / ZOO_FOLDERS.get(zoo, zoo)
     except UserInputError:
         return empty
-    path = published_path(base, metric, ratio)
-    if not path.is_file():
-        return empty
-    table = read_table(path, required=[AVERAGE], index_col=0).apply(pd.to_numeric, errors="coerce")
-    long = table.rename_axis("method").reset_index().melt(id_vars="method", var_name="target", value_name="published")
-    return long.dropna(subset=["published"])
+    long = read_published(base, metric, ratio)
+    return empty if long is None else long.dropna(subset=["published"])
 
 
 def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.DataFrame:

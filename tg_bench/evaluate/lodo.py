@@ -127,8 +127,9 @@ def evaluate_target(
             metric_rows.extend(stored.metric_rows)
             predictions.append(stored.predictions)
             loaded += 1
-            for name in family.names if on_step is not None else ():
-                on_step(name)
+            if on_step is not None:
+                for name in family.names:
+                    on_step(name)
             continue
         first_row, first_frame, seconds_before = len(metric_rows), len(predictions), dict(timer.seconds)
         before = family.stage_seconds()

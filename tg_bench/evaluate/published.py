@@ -16,27 +16,24 @@ def published_path(zoo_folder: Path, metric: str, ratio: float = 1.0) -> Path:
     return folder / (f"{metric}_correlation.csv" if ratio == 1.0 else f"model_ratio_{ratio:g}/{metric}_correlation.csv")
 
 
-def published_table(zoo: ZooData, metric: str, ratio: float = 1.0) -> pd.DataFrame | None:
-    """Rows = methods, columns = targets + `average`; None when the paper has no table for `metric` at `ratio`
-    (the model-ratio study published Pearson only)."""
-    path = published_path(Path(zoo.root) / zoo.spec.folder, metric, ratio)
+def read_published(zoo_folder: Path, metric: str, ratio: float = 1.0) -> pd.DataFrame | None:
+    """One published table as a long frame: `method`, `target` (the targets and `average`), `published` (NaN
+    where the paper has no value); None when the paper has no table for `metric` at `ratio` (the model-ratio
+    study published Pearson only)."""
+    path = published_path(zoo_folder, metric, ratio)
     if not path.is_file():
         return None
-    table = read_table(path, required=["average"], index_col=0)
-    return table.apply(pd.to_numeric, errors="coerce")
+    table = read_table(path, required=["average"], index_col=0).apply(pd.to_numeric, errors="coerce")
+    return table.rename_axis("method").reset_index().melt(id_vars="method", var_name="target", value_name="published")
 
 
 def published_long(zoo: ZooData, metrics: list[str], ratio: float = 1.0) -> pd.DataFrame:
     """All published values at model ratio `ratio` as a long frame: `method`, `target`, `metric`, `published`."""
     frames = []
     for metric in metrics:
-        table = published_table(zoo, metric, ratio)
-        if table is None:
-            continue
-        long = (
-            table.rename_axis("method").reset_index().melt(id_vars="method", var_name="target", value_name="published")
-        )
-        frames.append(long.assign(metric=metric))
+        long = read_published(Path(zoo.root) / zoo.spec.folder, metric, ratio)
+        if long is not None:
+            frames.append(long.assign(metric=metric))
     if not frames:
         return pd.DataFrame(columns=["method", "target", "metric", "published"])
     return pd.concat(frames, ignore_index=True)
