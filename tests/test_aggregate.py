@@ -125,7 +125,7 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
     assert main([str(pets_only), "metric=[pearson,top@1]", f"out={out}", "resamples=200"]) == 0
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == [
-        "paired_zoo_prior.csv", "statistics.csv", "summary.md", "summary.tex", "tables/pearson.md",
+        "paired_zoo_prior.csv", "seconds.csv", "statistics.csv", "summary.md", "summary.tex", "tables/pearson.md",
         "tables/pearson.tex", "tables/top@1.md", "tables/top@1.tex", "tidy.csv.gz",
     ]  # fmt: skip
     assert "\\begin{tabular}" in (out / "tables" / "top@1.tex").read_text()
@@ -133,6 +133,11 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
     assert set(statistics["metric"]) == {"pearson", "top@1"}
     tidy = pd.read_csv(out / "tidy.csv.gz")
     assert len(tidy) == len(collect([pets_only])[0]) and "rel@5" in set(tidy["metric"])
+    # every stage's cost, from run.json's unit_seconds: LogME's scoring time among them
+    seconds = pd.read_csv(out / "seconds.csv").set_index("stage")
+    unit_seconds = json.loads((pets_only / "run.json").read_text())["unit_seconds"]
+    assert seconds["seconds"].to_dict() == pytest.approx({k: v for k, v in unit_seconds.items() if k != "ground_truth"})
+    assert set(seconds["source"]) == {"units"} and "predict:LogME" in seconds.index
     first = (out / "tidy.csv.gz").read_bytes()
     assert main([str(pets_only), f"out={out}", "resamples=200"]) == 0
     assert (out / "tidy.csv.gz").read_bytes() == first  # the same table gives the same bytes

@@ -72,6 +72,9 @@ def test_a_rerun_reads_every_unit_back_and_writes_identical_tables(synthetic_tex
     assert (second.units_loaded, second.units_computed) == (2 * len(targets), 0)
     assert _csv(second.metrics) == _csv(first.metrics)
     assert _csv(second.predictions) == _csv(first.predictions)
+    # the cost of the units read back is what they cost when computed, not the (near zero) time to read them
+    assert second.unit_seconds == pytest.approx(first.unit_seconds, rel=1e-9)
+    assert first.unit_seconds["predict:up"] > 0 and "predict:up" not in second.timer.seconds
     # and both equal a run without any store
     plain = _evaluate(zoo, _Counted(), 3)
     assert _csv(plain.metrics) == _csv(first.metrics) and _csv(plain.predictions) == _csv(first.predictions)

@@ -5,18 +5,17 @@ bootstrap intervals against a reference method, as CSV, Markdown and LaTeX."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
-
 from tg_bench.analysis.export import write_csv, write_tables
 from tg_bench.analysis.paired import paired_intervals
+from tg_bench.analysis.seconds import collect_seconds
 from tg_bench.analysis.tables import seed_statistics, with_published
 from tg_bench.analysis.tidy import collect
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
+from tg_bench.options import as_list, option_lines, parse_options
 
 USAGE = """usage: tg-bench aggregate PATH... [key=value ...]
 
@@ -50,34 +49,19 @@ class AggregateOptions:
 
 
 def parse(args: list[str]) -> tuple[list[Path], AggregateOptions, set[str]]:
-    """Split the command line into paths and `key=value` options (and the set of keys given); an unknown key
-    or a bad value is a user error naming it."""
-    paths = [Path(a) for a in args if "=" not in a]
-    overrides = [a for a in args if "=" in a]
-    public = {f.name for f in fields(AggregateOptions)}
-    schema = OmegaConf.structured(AggregateOptions)
-    try:
-        given = OmegaConf.from_dotlist(overrides)
-    except OmegaConfBaseException as exc:
-        raise UserInputError(f"cannot parse options {overrides}: {exc}") from None
-    unknown = sorted(set(given) - public)
-    if unknown:
-        raise UserInputError(f"unknown option(s) {', '.join(unknown)} (options: {', '.join(sorted(public))})")
-    try:
-        merged = OmegaConf.merge(schema, given)
-    except OmegaConfBaseException as exc:
-        raise UserInputError(f"option {exc.full_key}: {exc.msg}") from None
-    options = AggregateOptions(**OmegaConf.to_container(merged))
+    """Split the command line into paths and `key=value` options (and the set of keys given); an unknown key,
+    a bad value or no path is a user error."""
+    paths, options, given = parse_options(args, AggregateOptions)
     if not paths:
         raise UserInputError("no PATH given: name a results store or sweep folder(s)")
-    return paths, options, set(given)
+    return paths, options, given
 
 
 def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = frozenset()) -> tuple[list[Path], str]:
     """Read, check, then write every table under `options.out`; returns the paths written and the summary.
     `given`: the options set by the user (a missing reference is an error only when it was asked for)."""
     tidy, notes = collect(paths)
-    metrics = [options.metric] if isinstance(options.metric, str) else [str(m) for m in options.metric]
+    metrics = as_list(options.metric)
     available = list(dict.fromkeys(tidy["metric"]))
     unknown = [m for m in metrics if m not in available]
     if unknown:
@@ -101,6 +85,10 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     write_csv(out / f"paired_{options.reference}.csv", paired)
     written, summary = write_tables(out, stats, paired, metrics, options.reference)
     written = [out / "tidy.csv.gz", out / "statistics.csv", out / f"paired_{options.reference}.csv", *written]
+    seconds = collect_seconds(paths)
+    if len(seconds):
+        write_csv(out / "seconds.csv", seconds)
+        written.append(out / "seconds.csv")
     if options.wandb:
         log_to_wandb(options, paths, {"statistics": stats, f"paired_{options.reference}": paired})
     return written, "\n".join([*(f"note: {n}" for n in notes), summary])
@@ -127,9 +115,7 @@ def log_to_wandb(options: AggregateOptions, paths: list[Path], tables: dict) -> 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help"}:
-        defaults = AggregateOptions()
-        lines = [f"  {f.name}={getattr(defaults, f.name)}" for f in fields(defaults)]
-        print("\n".join([USAGE, *lines]))
+        print("\n".join([USAGE, *option_lines(AggregateOptions())]))
         return 0 if args else USER_ERROR_EXIT_CODE
     try:
         paths, options, given = parse(args)

@@ -17,6 +17,8 @@ commands:
   data-report  data-quality report of a zoo's metadata (e.g. zoo=text)
   aggregate    tables from finished runs: mean ± std over seeds, the paper's values, paired intervals against
                a reference (e.g. results/transfergraph/image metric=pearson reference=zoo_prior)
+  figures      the paper's figures from aggregated results (e.g. results out=results/figures), PNG and PDF
+  compare      the paper's values beside ours for any metric, per target and averaged (e.g. metric=rel@1)
   fetch        download the published TransferGraph metadata into data/ (checksummed)
 """
 
@@ -70,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         from tg_bench.aggregate import main as aggregate_main
 
         return aggregate_main(rest)
+    if command == "figures":
+        from tg_bench.make_figures import main as figures_main
+
+        return figures_main(rest)
+    if command == "compare":
+        from tg_bench.compare import main as compare_main
+
+        return compare_main(rest)
     if command in HYDRA_COMMANDS:
         if command == "score":
             for key in SCORE_LIST_KEYS:

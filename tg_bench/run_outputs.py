@@ -37,6 +37,9 @@ def write_run_outputs(
         "data": {"root": str(zoo.root), "sha256": data_checksum(zoo.files)},
         "target_weights": {k: round(float(v), 10) for k, v in result.weights.items()},
         "wall_seconds": {k: round(v, 4) for k, v in wall_seconds.items()},
+        # what every (target, method family) unit cost when it was computed, whether this run computed it or
+        # read it back from the results store: the efficiency figure's source
+        "unit_seconds": {k: round(v, 4) for k, v in result.unit_seconds.items()},
     }
     if store is not None:
         # units read back from the store took no time in this run: wall_seconds then covers only the rest

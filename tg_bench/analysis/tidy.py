@@ -15,7 +15,7 @@ import pandas as pd
 
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
-from tg_bench.store import ResultStore
+from tg_bench.store import ResultStore, UnitRecord
 
 TIDY_COLUMNS = ["zoo", "protocol", "ratio", "seed", "method", "target", "metric", "value", "weight"]
 #: what makes a row unique
@@ -40,30 +40,40 @@ def from_run_folder(run_dir: Path) -> pd.DataFrame:
     )[TIDY_COLUMNS]
 
 
-def from_store(store: ResultStore) -> tuple[pd.DataFrame, int]:
-    """Every unit of `store` as tidy rows, and how many units were superseded: where several digests (configs)
-    left units for the same (zoo, protocol, ratio, seed, target, label), only the most recently finished
-    counts, so a changed config's new results replace its old ones without mixing the two."""
+def latest_records(store: ResultStore) -> tuple[list[UnitRecord], int]:
+    """The units of `store` that count, and how many were superseded: where several digests (configs) left
+    units for the same (zoo, protocol, ratio, seed, target, label), only the most recently finished counts, so
+    a changed config's new results replace its old ones without mixing the two."""
     records = list(store.records())
-    latest: dict[tuple, object] = {}
+    latest: dict[tuple, UnitRecord] = {}
     for record in records:
         key = record.key
         slot = (key.zoo, key.protocol, key.model_ratio, key.seed, key.target, key.label)
         if slot not in latest or record.finished > latest[slot].finished:
             latest[slot] = record
+    return list(latest.values()), len(records) - len(latest)
+
+
+def from_store(store: ResultStore) -> tuple[pd.DataFrame, int]:
+    """Every unit of `store` that counts (`latest_records`) as tidy rows, and how many units were superseded."""
+    records, superseded = latest_records(store)
     rows = [
         (r.key.zoo, r.key.protocol, float(r.key.model_ratio), *row_seed_first(row), r.weight)
-        for r in latest.values()
+        for r in records
         for row in r.metric_rows
     ]
-    frame = pd.DataFrame(rows, columns=TIDY_COLUMNS)
-    return frame, len(records) - len(latest)
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS), superseded
 
 
 def row_seed_first(row: tuple) -> tuple:
     """(method, target, metric, value, seed) -> (seed, method, target, metric, value)."""
     method, target, metric, value, seed = row
     return int(seed), method, target, metric, value
+
+
+def run_folders(path: Path) -> list[Path]:
+    """The run folders (holding `metrics.csv` and `run.json`) at or under `path`, sorted."""
+    return sorted({p.parent for p in path.rglob("metrics.csv") if (p.parent / "run.json").is_file()})
 
 
 def is_store(path: Path) -> bool:
@@ -85,8 +95,7 @@ def collect(paths: Iterable[str | Path]) -> tuple[pd.DataFrame, list[str]]:
             if superseded:
                 notes.append(f"{path}: {superseded} unit(s) of an older config superseded by newer ones")
             continue
-        run_dirs = sorted({p.parent for p in path.rglob("metrics.csv") if (p.parent / "run.json").is_file()})
-        frames.extend(from_run_folder(run_dir) for run_dir in run_dirs)
+        frames.extend(from_run_folder(run_dir) for run_dir in run_folders(path))
     frames = [frame for frame in frames if len(frame)]
     if not frames:
         raise UserInputError(

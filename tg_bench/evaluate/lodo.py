@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,6 +31,8 @@ class LodoResult:
     weights: target -> max - mean ground-truth accuracy.
     units_loaded, units_computed: (target, method family) units read from the results store (finished by an
     earlier run) and computed by this one.
+    unit_seconds: wall seconds per stage summed over every unit, the ones read back from the store included
+    (with the seconds they took when computed), so the cost of a run does not depend on what was resumed.
     """
 
     predictions: pd.DataFrame
@@ -39,6 +41,7 @@ class LodoResult:
     timer: StageTimer = field(default_factory=StageTimer)
     units_loaded: int = 0
     units_computed: int = 0
+    unit_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class TargetResult:
     """Everything one held-out target contributes to a run (what a worker process sends back).
 
     metric_rows: (method, target, metric, value, seed) tuples; predictions: one frame per method, columns
-    PREDICTION_COLUMNS; seconds: wall seconds per stage spent on this target.
+    PREDICTION_COLUMNS; seconds: wall seconds per stage spent on this target; unit_seconds: the same summed
+    over its units, those read back from the store included (`LodoResult.unit_seconds`).
     """
 
     target: str
@@ -83,6 +87,7 @@ class TargetResult:
     seconds: dict[str, float]
     units_loaded: int = 0
     units_computed: int = 0
+    unit_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class WorkerDiedError(RuntimeError):
@@ -120,6 +125,7 @@ def evaluate_target(
     metric_rows: list[tuple] = []
     predictions: list[pd.DataFrame] = []
     loaded = computed = 0
+    unit_seconds: dict[str, float] = {}
     for index, family in enumerate(methods):
         key = None if resume is None else resume.key(full_zoo.name, protocol.name, model_ratio, target, seed, index)
         stored = None if key is None or resume.rerun else resume.store.load(key)
@@ -127,6 +133,7 @@ def evaluate_target(
             metric_rows.extend(stored.metric_rows)
             predictions.append(stored.predictions)
             loaded += 1
+            _add(unit_seconds, stored.seconds)
             if on_step is not None:
                 for name in family.names:
                     on_step(name)
@@ -144,6 +151,8 @@ def evaluate_target(
         for stage, seconds in family.stage_seconds().items():
             timer.seconds[stage] += seconds - before.get(stage, 0.0)
         computed += 1
+        seconds = {k: v - seconds_before.get(k, 0.0) for k, v in timer.seconds.items() if k != "ground_truth"}
+        _add(unit_seconds, seconds)
         if key is not None:
             frames = predictions[first_frame:]
             unit = StoredUnit(
@@ -151,10 +160,16 @@ def evaluate_target(
                 metric_rows=tuple(metric_rows[first_row:]),
                 predictions=pd.concat(frames, ignore_index=True)[PREDICTION_COLUMNS] if frames else pd.DataFrame(),
                 weight=weight,
-                seconds={k: v - seconds_before.get(k, 0.0) for k, v in timer.seconds.items() if k != "ground_truth"},
+                seconds=seconds,
             )
             resume.store.save(key, unit)
-    return TargetResult(target, weight, metric_rows, predictions, dict(timer.seconds), loaded, computed)
+    return TargetResult(target, weight, metric_rows, predictions, dict(timer.seconds), loaded, computed, unit_seconds)
+
+
+def _add(total: dict[str, float], seconds: Mapping[str, float]) -> None:
+    """Add `seconds` (stage -> seconds) into `total`, stage by stage."""
+    for stage, value in seconds.items():
+        total[stage] = total.get(stage, 0.0) + float(value)
 
 
 def _in_workers(
@@ -234,9 +249,11 @@ def evaluate_methods(
     timer = StageTimer()
     metric_rows, predictions, weights = [], [], {}
     loaded = computed = 0
+    unit_seconds: dict[str, float] = {}
     for result in results:
         loaded += result.units_loaded
         computed += result.units_computed
+        _add(unit_seconds, result.unit_seconds)
         weights[result.target] = result.weight
         metric_rows.extend(result.metric_rows)
         predictions.extend(result.predictions)
@@ -254,6 +271,7 @@ def evaluate_methods(
         timer=timer,
         units_loaded=loaded,
         units_computed=computed,
+        unit_seconds=unit_seconds,
     )
 
 

@@ -37,3 +37,20 @@ def published_long(zoo: ZooData, metrics: list[str], ratio: float = 1.0) -> pd.D
     if not frames:
         return pd.DataFrame(columns=["method", "target", "metric", "published"])
     return pd.concat(frames, ignore_index=True)
+
+
+def read_published_runtime(zoo_folder: Path) -> pd.DataFrame | None:
+    """The paper's efficiency table (`result_analysis/efficiency/runtime.csv`, its Figure 4) as a long frame:
+    `method` (`LogME`, `Reg-H-Score`, `TG:XGB:GAT`), `ratio`, `target` (the table's abbreviated column name),
+    `seconds` per target. For the estimators these are per-model extraction + scoring times summed over the
+    models kept at that ratio; for TransferGraph the logged pipeline time plus dataset embedding. None when the
+    metadata has no such table."""
+    path = zoo_folder / "result_analysis" / "efficiency" / "runtime.csv"
+    if not path.is_file():
+        return None
+    table = read_table(path, required=["gnn_method", "model_ratio"])
+    long = table.melt(id_vars=["gnn_method", "model_ratio"], var_name="target", value_name="seconds")
+    long = long.rename(columns={"gnn_method": "method", "model_ratio": "ratio"})
+    long["seconds"] = pd.to_numeric(long["seconds"], errors="coerce")
+    long["ratio"] = long["ratio"].astype(float)
+    return long.dropna(subset=["seconds"]).reset_index(drop=True)

@@ -1,0 +1,28 @@
+"""`notebooks/analysis.ipynb` runs top to bottom on the committed results, and its findings are the tables'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "analysis.ipynb"
+
+
+def test_the_analysis_notebook_runs_and_states_the_committed_numbers() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    ).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 4  # the bar, win/loss, model-ratio and top-k figures
+    text = "\n".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
+    # the finding for the image zoo under the clean protocol is the committed paired table's best variant
+    paired = pd.read_csv(NOTEBOOK.parents[1] / "results" / "transfergraph" / "paired_zoo_prior.csv")
+    rows = paired[(paired["zoo"] == "image") & (paired["protocol"] == "clean") & (paired["metric"] == "pearson")]
+    rows = rows[rows["method"].str.contains("_all_normalize_")].sort_values("difference", ascending=False)
+    assert f"{rows['difference'].iloc[0]:+.4f}" in text and "image zoo, clean protocol" in text

@@ -1,0 +1,90 @@
+"""Figure 4: seconds per target against model ratio, TransferGraph against the per-model scoring estimators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from tg_bench.figures.style import method_style
+
+#: the stages of a TransferGraph variant's pipeline (run.json `unit_seconds`)
+TRANSFERGRAPH_STAGES = ("graph", "embedding", "features", "regression")
+#: the paper's runtime table's method names -> ours (for colours)
+PUBLISHED_METHODS = {
+    "LogME": "LogME",
+    "Reg-H-Score": "Reg-H-Score",
+    "TG:XGB:GAT": "xgb_homoGATConv_all_normalize_without_transfer",
+}
+
+CAPTION = (
+    "Seconds per target against model ratio. Ours (solid): TransferGraph's graph, embedding, features and "
+    "regression stages from our runs' run.json (unit_seconds), summed over the 12 variants and divided by 12 "
+    "and by the number of targets, on a 2-core CPU VM, mean over seeds. Published (dashed): the authors' "
+    "result_analysis/efficiency/runtime.csv; their LogME and Reg-H-Score times are per-model feature extraction "
+    "plus scoring summed over the kept models (we did not extract the zoo's features: no hub access), their "
+    "TG:XGB:GAT time the logged pipeline plus dataset embedding, on their hardware."
+)
+
+
+def variant_seconds(seconds: pd.DataFrame) -> pd.DataFrame:
+    """Per (zoo, protocol, ratio, seed): seconds per target and TransferGraph variant, from stage seconds
+    (`tg_bench.analysis.seconds`). The number of variants is the number of `predict:<variant>` stages of
+    TransferGraph methods in the run. Columns `zoo`, `protocol`, `ratio`, `seed`, `seconds`, `variants`."""
+    keys = ["zoo", "protocol", "ratio", "seed"]
+    rows = []
+    for key, run in seconds.groupby(keys, sort=True):
+        stages = run.set_index("stage")["seconds"]
+        variants = sum(
+            1 for s in stages.index if s.startswith("predict:") and method_style(s[8:]).kind == "transfergraph"
+        )
+        total = float(stages.reindex(list(TRANSFERGRAPH_STAGES)).fillna(0.0).sum())
+        targets = int(run["targets"].max())
+        if variants and total > 0 and targets:
+            rows.append((*key, total / variants / targets, variants))
+    return pd.DataFrame(rows, columns=[*keys, "seconds", "variants"])
+
+
+def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
+    """One panel per zoo, log-scaled seconds per target against model ratio.
+
+    seconds: stage seconds of our runs (`tg_bench.analysis.seconds.SECONDS_COLUMNS`).
+    published: the paper's runtime table (`tg_bench.evaluate.published.read_published_runtime`) with a `zoo`
+        column.
+    """
+    ours = variant_seconds(seconds)
+    zoos = sorted(set(ours["zoo"]) | set(published.get("zoo", pd.Series(dtype=str))))
+    if not zoos:
+        raise ValueError("efficiency figure: no seconds to draw")
+    figure = Figure(figsize=(7.2, 2.8), layout="constrained")
+    axes = figure.subplots(1, len(zoos), squeeze=False, sharey=True)[0]
+    tg_colour = method_style(PUBLISHED_METHODS["TG:XGB:GAT"]).colour
+    for ax, zoo in zip(axes, zoos, strict=True):
+        for protocol, marker in (("paper", "o"), ("clean", "s")):
+            line = ours[(ours["zoo"] == zoo) & (ours["protocol"] == protocol)]
+            line = line.groupby("ratio")["seconds"].agg(["mean", "std"]).reset_index()
+            if len(line):
+                ax.errorbar(
+                    line["ratio"], line["mean"], yerr=line["std"].fillna(0.0), marker=marker, markersize=3,
+                    color=tg_colour if protocol == "clean" else "0.35", capsize=2,
+                    label=f"TG (mean of variants), ours, {protocol} protocol",
+                )  # fmt: skip
+        theirs = published[published["zoo"] == zoo] if "zoo" in published else published.iloc[0:0]
+        for name, group in theirs.groupby("method", sort=False):
+            line = group.groupby("ratio")["seconds"].mean()
+            style = method_style(PUBLISHED_METHODS.get(name, name))
+            marker = {"LogME": "^", "Reg-H-Score": "v"}.get(name, "D")
+            ax.plot(line.index, line.values, linestyle="--", marker=marker, markersize=3, color=style.colour,
+                    label=f"{name}, published")  # fmt: skip
+        ax.set_yscale("log")
+        ax.set_title(f"{zoo} zoo", fontsize="medium")
+        ax.set_xlabel("model ratio")
+        ax.set_xticks(np.round(sorted(set(ours["ratio"]) | set(theirs["ratio"])), 1))
+    axes[0].set_ylabel("seconds per target (log scale)")
+    handles, labels = {}, {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+            labels[label] = label
+    figure.legend(list(handles.values()), list(labels), loc="outside lower center", ncol=3, fontsize="small")
+    return figure
