@@ -21,7 +21,9 @@ sweep() {
 }
 mkdir -p results/transfergraph
 sweep image & sweep text & wait
-# predictions.csv is ~4 MB per run: metrics.csv and run.json are the record
+# predictions.csv is ~4 MB per run: metrics.csv and run.json are the record; seed 0's are kept compressed for
+# the predicted-vs-actual figure (`tg-bench figures`); the rest stay in the results store
+find results/transfergraph -path '*_seed0/predictions.csv' -exec gzip -n -f {} \;
 find results/transfergraph -name predictions.csv -delete
 "$TG" aggregate results/transfergraph/image results/transfergraph/text out=results/transfergraph \
   metric=[pearson,w-kendall,rel@1] > /dev/null

@@ -161,7 +161,7 @@ def save(figures: dict[str, Figure], out: Path, formats: list[str]) -> list[Path
     for stem, figure in figures.items():
         # settle the constrained layout once, then freeze it: otherwise each savefig re-runs the layout from the
         # previous draw's state, and a PDF written after a PNG differs from one written alone
-        figure.canvas.draw()
+        figure.draw_without_rendering()
         figure.set_layout_engine("none")
         for fmt in formats:
             path = out / f"{stem}.{fmt}"

@@ -2,9 +2,10 @@
 
 The paper's `homo_SAGEConv` / `homoGATConv` learners: an undirected, unweighted homogeneous graph of models
 and datasets; a two-layer encoder to 128 dimensions; a dot-product decoder; a 70/10/20 link split with 30 % of
-the training edges held out of message passing as supervision; Adam 1e-3, BCE with logits, 50 epochs. The zoo
+the training edges held out of message passing as supervision; Adam, BCE with logits, 50 epochs. The zoo
 graphs have ~250 nodes, so training is full-batch (`steps_per_epoch` full-graph steps per epoch, 20 in
-`conf/embedder`); the authors' neighbour sampling [20, 10] only matters for zoos of 10^4+ models and needs
+`conf/embedder`, at lr 0.005 there where the authors' mini-batches used 1e-3: fewer, larger
+steps); the authors' neighbour sampling [20, 10] only matters for zoos of 10^4+ models and needs
 `pyg-lib`, which is not installed here.
 
 The `negatives` switch chooses how the known-poor (model, dataset) pairs of `ZooGraph.negative_pairs` are

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -87,4 +89,6 @@ def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
             handles.setdefault(label, handle)
             labels[label] = label
     figure.legend(list(handles.values()), list(labels), loc="outside lower center", ncol=3, fontsize="small")
+    # the caption is part of the figure: whose times these are must travel with it
+    figure.text(0.0, -0.01, textwrap.fill(CAPTION, 170), fontsize=5.5, va="top", ha="left", color="0.25")
     return figure
