@@ -1,0 +1,59 @@
+"""No method looks at the held-out target's fine-tuning records under the clean protocol: change only those
+records (accuracies reversed, runtimes scaled) and every method's scores on the target stay bit-identical.
+Under the paper protocol the `train_runtime` feature leaks the target's runtimes into TransferGraph, and the
+same test sees it move, which shows the check can fail."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from conftest import config
+
+from tg_bench.build import build_methods, build_protocol
+from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
+from tg_bench.task.method import HeldOutTarget
+
+TARGET = "glue/cola"
+#: fast settings: the test is about what the methods read, not how well they learn
+FAST = [f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus", "sage", "gat")]
+
+
+def _perturbed(zoo: ZooData, target: str) -> ZooData:
+    """`zoo` with only `target`'s records changed: accuracies reversed in file order, runtimes x 3."""
+    records = zoo.records.copy()
+    on_target = records["dataset"] == target
+    records.loc[on_target, "accuracy"] = records.loc[on_target, "accuracy"].to_numpy()[::-1]
+    records.loc[on_target, "train_runtime"] = records.loc[on_target, "train_runtime"] * 3
+    return dataclasses.replace(zoo, records=records)
+
+
+def _scores(cfg, zoo: ZooData) -> dict[str, pd.DataFrame]:
+    task = HeldOutTarget(zoo=zoo, target=TARGET, protocol=build_protocol(cfg.protocol), seed=0)
+    return {
+        name: frame.reset_index(drop=True) for family in build_methods(cfg) for name, frame in family.predictions(task)
+    }
+
+
+@pytest.fixture(scope="module")
+def text_zoo(metadata_root) -> ZooData:
+    return load_zoo(ZooSpec.from_config(config(["zoo=text"]).zoo), metadata_root)
+
+
+def test_every_method_ignores_the_targets_records_under_the_clean_protocol(text_zoo) -> None:
+    cfg = config(["experiment=paper_text", "protocol=clean", "embedder=[node2vec,node2vec_plus,sage,gat,none]", *FAST])
+    before, after = _scores(cfg, text_zoo), _scores(cfg, _perturbed(text_zoo, TARGET))
+    assert len(before) == 15 + 4  # 5 embedders x 3 regressors, LogME, Reg-H-Score, zoo prior, random
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(frame, after[name], check_exact=True, obj=name)
+
+
+def test_the_check_sees_the_paper_protocols_runtime_leak(text_zoo) -> None:
+    cfg = config(
+        ["experiment=paper_text", "protocol=paper", "embedder=[none]", "predictor=[xgb]", "baseline=[zoo_prior]"]
+    )
+    before, after = _scores(cfg, text_zoo), _scores(cfg, _perturbed(text_zoo, TARGET))
+    leaky = "xgb_none_all_normalize_without_transfer"
+    assert not before[leaky]["score"].equals(after[leaky]["score"])  # train_runtime_feature: the target's runtime
+    pd.testing.assert_frame_equal(before["zoo_prior"], after["zoo_prior"], check_exact=True)
