@@ -125,7 +125,10 @@ def test_the_digest_follows_what_changes_the_numbers_and_nothing_else(metadata_r
     base = ["experiment=paper_image", "embedder=[node2vec]", "predictor=[lr,xgb]"]
     zoo = load_zoo_for(config(base))
     ids = dict(unit_ids(config(base), zoo))
-    assert list(ids) == ["transfergraph-paper-node2vec", "logme", "reg_h", "zoo_prior", "random"]
+    assert list(ids) == [
+        "transfergraph-paper-node2vec", "logme", "reg_h", "zoo_prior", "knn_prior", "model_size", "source_accuracy",
+        "random",
+    ]  # fmt: skip
     # settings that do not change a number: the same units
     for override in ("n_jobs=2", "progress=false", "show_metrics=[kendall]", "seed=4", "rerun=true"):
         assert dict(unit_ids(config([*base, override]), zoo)) == ids, override

@@ -14,6 +14,7 @@ from tg_bench.figures.style import method_style
 #: drawn unless `methods` says otherwise: the reference, the estimators and a variant of each learner
 DEFAULT_METHODS = (
     "zoo_prior",
+    "knn_prior",
     "LogME",
     "Reg-H-Score",
     "lr_node2vec_all_normalize_without_transfer",
