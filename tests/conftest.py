@@ -16,7 +16,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.build import build_protocol
-from tg_bench.data.zoo import ZooData, ZooSpec
+from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
 from tg_bench.hydra_app import VERSION_BASE
 from tg_bench.paths import CONFIG_DIR, PROJECT_ROOT
@@ -212,3 +212,20 @@ def write_text_zoo(root: Path, records: list[dict] | None = None) -> ZooSpec:
 @pytest.fixture
 def synthetic_text_zoo(tmp_path: Path) -> tuple[Path, ZooSpec]:
     return tmp_path, write_text_zoo(tmp_path)
+
+
+@pytest.fixture
+def three_dataset_zoo(tmp_path: Path) -> ZooData:
+    """Records on tA (the target), tB (distance 1 from tA) and src (distance 2); one run per pair."""
+    accuracies = {
+        "tA": {"m1": 0.8, "m2": 0.7, "m3": 0.6, "m4": 0.5},
+        "tB": {"m1": 0.9, "m2": 0.5, "m3": 0.7, "m4": 0.6},  # normalised: 1, 0, .5, .25
+        "src": {"m1": 0.2, "m2": 0.6, "m3": 0.4},  # normalised: 0, 1, .5; m4 has no record
+    }
+    rows = [
+        {"model": m, "finetuned_dataset": d, "eval_accuracy": a, "peft_method": None}
+        for d, by_model in accuracies.items()
+        for m, a in by_model.items()
+    ]
+    spec = write_text_zoo(tmp_path, rows)
+    return load_zoo(spec, tmp_path)

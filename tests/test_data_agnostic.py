@@ -7,30 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import baseline, config, held_out, write_text_zoo
+from conftest import baseline, config, held_out
 
 from tg_bench.baselines.knn_prior import KnnPrior
 from tg_bench.build import build_methods
-from tg_bench.data.zoo import load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.run import evaluate_config
-
-
-@pytest.fixture
-def three_dataset_zoo(tmp_path):
-    """Records on tA (the target), tB (distance 1 from tA) and src (distance 2); one run per pair."""
-    accuracies = {
-        "tA": {"m1": 0.8, "m2": 0.7, "m3": 0.6, "m4": 0.5},
-        "tB": {"m1": 0.9, "m2": 0.5, "m3": 0.7, "m4": 0.6},  # normalised: 1, 0, .5, .25
-        "src": {"m1": 0.2, "m2": 0.6, "m3": 0.4},  # normalised: 0, 1, .5; m4 has no record
-    }
-    rows = [
-        {"model": m, "finetuned_dataset": d, "eval_accuracy": a, "peft_method": None}
-        for d, by_model in accuracies.items()
-        for m, a in by_model.items()
-    ]
-    spec = write_text_zoo(tmp_path, rows)
-    return load_zoo(spec, tmp_path)
 
 
 def test_model_size_and_source_accuracy_read_the_model_config(three_dataset_zoo) -> None:

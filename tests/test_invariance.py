@@ -44,8 +44,9 @@ def text_zoo(metadata_root) -> ZooData:
 def test_every_method_ignores_the_targets_records_under_the_clean_protocol(text_zoo) -> None:
     cfg = config(["experiment=paper_text", "protocol=clean", "embedder=[node2vec,node2vec_plus,sage,gat,none]", *FAST])
     before, after = _scores(cfg, text_zoo), _scores(cfg, _perturbed(text_zoo, TARGET))
-    # 5 embedders x 3 regressors; LogME, Reg-H-Score; zoo prior, k-NN prior, model size, source accuracy; random
-    assert len(before) == 15 + 7
+    # 5 embedders x 3 regressors; LogME, Reg-H-Score; zoo prior, k-NN prior, model size, source accuracy; guided
+    # prior, stacked prior (whose inner tasks must not see the target either); random
+    assert len(before) == 15 + 9
     for name, frame in before.items():
         pd.testing.assert_frame_equal(frame, after[name], check_exact=True, obj=name)
 

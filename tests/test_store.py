@@ -20,6 +20,7 @@ from tg_bench.build import unit_ids
 from tg_bench.data.zoo import load_zoo
 from tg_bench.evaluate.lodo import Resume, evaluate_methods
 from tg_bench.store import ResultStore, StoredUnit, UnitKey
+from tg_bench.store.provenance import code_digest
 from tg_bench.task.method import HeldOutTarget, MethodFamily
 
 
@@ -127,7 +128,7 @@ def test_the_digest_follows_what_changes_the_numbers_and_nothing_else(metadata_r
     ids = dict(unit_ids(config(base), zoo))
     assert list(ids) == [
         "transfergraph-paper-node2vec", "logme", "reg_h", "zoo_prior", "knn_prior", "model_size", "source_accuracy",
-        "random",
+        "guided_prior", "stacked_prior", "random",
     ]  # fmt: skip
     # settings that do not change a number: the same units
     for override in ("n_jobs=2", "progress=false", "show_metrics=[kendall]", "seed=4", "rerun=true"):
@@ -146,6 +147,40 @@ def test_the_digest_follows_what_changes_the_numbers_and_nothing_else(metadata_r
             assert "transfergraph-no_similarity-node2vec" in changed
             continue
         assert {label for label in ids if changed.get(label) != ids[label]} == expected, override
+
+
+def test_the_digest_follows_the_code_of_a_method_and_of_what_it_imports(tmp_path, monkeypatch) -> None:
+    """A stored unit is stale once its method's code (or a module of the package it imports) changes; an edited
+    comment or docstring changes nothing."""
+    package = tmp_path / "toy_methods"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helper.py").write_text("def shrink(x):\n    return x / 2\n")
+    method = package / "method.py"
+    method.write_text('"""A method."""\nfrom toy_methods.helper import shrink\n\nclass Up:\n    k = 3\n')
+    (package / "other.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def digest() -> str:
+        return code_digest(["toy_methods.method.Up"], package="toy_methods")
+
+    def edit(path: Path, text: str) -> None:
+        before = path.stat().st_mtime_ns
+        path.write_text(text)
+        os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))
+
+    first = digest()
+    assert digest() == first
+    documented = '"""A method, documented better."""\nfrom toy_methods.helper import shrink  # halves\n'
+    edit(method, documented + "\nclass Up:\n    k = 3\n")
+    assert digest() == first
+    edit(package / "other.py", "VALUE = 2\n")  # not imported by the method
+    assert digest() == first
+    edit(package / "helper.py", "def shrink(x):\n    return x / 3\n")
+    second = digest()
+    assert second != first
+    edit(method, '"""A method."""\nfrom toy_methods.helper import shrink\n\nclass Up:\n    k = 4\n')
+    assert digest() not in (first, second)
 
 
 def load_zoo_for(cfg):

@@ -27,7 +27,7 @@ from tg_bench.paths import CONFIG_DIR
 from tg_bench.predict.regressors import RegressorFactory, check_regressor
 from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.store import config_digest
-from tg_bench.store.provenance import data_checksum, package_versions
+from tg_bench.store.provenance import code_digest, data_checksum, package_versions
 from tg_bench.task.method import MethodFamily
 from tg_bench.task.protocol import Protocol
 from tg_bench.transferability.estimators import Estimator
@@ -172,14 +172,35 @@ def unit_ids(cfg: DictConfig, zoo: ZooData) -> tuple[tuple[str, str], ...]:
     checksum of its data files, the metrics' cut-offs and the installed package versions, so a unit computed
     under any other setting is never taken for this one.
     """
+    protocol = _container(cfg.protocol)
     shared = {
-        "protocol": _container(cfg.protocol),
+        "protocol": protocol,
         "zoo": _container(cfg.zoo),
         "data": data_checksum(zoo.files)["combined"],
         "ks": list(cfg.ks),
         "versions": package_versions(),
     }
-    return tuple((label, config_digest({**shared, "method": config})) for label, config in method_configs(cfg))
+    # the code too: a stored unit computed before an edit to its method (or to the protocol and evaluation code
+    # every unit runs through) must not be read back as if it were current
+    common_code = [*_targets_in(protocol), LODO_MODULE]
+    return tuple(
+        (label, config_digest({**shared, "method": config, "code": code_digest([*common_code, *_targets_in(config)])}))
+        for label, config in method_configs(cfg)
+    )
+
+
+#: the module that runs and scores every unit of work
+LODO_MODULE = "tg_bench.evaluate.lodo"
+
+
+def _targets_in(node: Any) -> list[str]:
+    """Every `_target_` string in a resolved config (nested dicts and lists)."""
+    if isinstance(node, Mapping):
+        own = [str(node["_target_"])] if "_target_" in node else []
+        return own + [t for value in node.values() for t in _targets_in(value)]
+    if isinstance(node, list | tuple):
+        return [t for value in node for t in _targets_in(value)]
+    return []
 
 
 def estimators_of(baselines: Mapping | None) -> dict[str, Estimator]:
