@@ -40,7 +40,7 @@ def average_bars(stats: pd.DataFrame, metric: str = "pearson", ratio: float = 1.
             ax.invert_yaxis()
             ax.set_title(f"{zoo} zoo, {protocol} protocol", fontsize="medium")
     figure.supxlabel(f"weighted-average {metric} over targets (mean ± std over seeds)", fontsize="small")
-    figure.legend(handles=_legend(rows), loc="outside lower center", ncol=5, fontsize="small")
+    figure.legend(handles=_legend(rows), loc="outside upper center", ncol=6, fontsize="small")
     return figure
 
 

@@ -27,10 +27,14 @@ BASELINE_LABELS = {
     "model_size": "model size",
     "source_accuracy": "source accuracy",
     "knn_prior": "k-NN prior",
+    "guided_prior": "guided prior",
+    "stacked_prior": "stacked prior",
     "random": "random",
 }
 #: the data-agnostic baselines of docs/method.md ("what any claim must beat"): drawn in greys
 DATA_AGNOSTIC = ("zoo_prior", "knn_prior", "model_size", "source_accuracy")
+#: the methods built on the priors (docs/method.md 15) -> hatch, so that the two are told apart in one colour
+STACKING = {"guided_prior": "", "stacked_prior": "..."}
 #: transferability estimators computed from the target's data
 ESTIMATORS = ("LogME", "Reg-H-Score", "LEEP", "NCE", "H-Score", "N-LEEP", "TransRate", "GBC", "SFDA", "PARC")
 
@@ -83,6 +87,8 @@ def method_style(method: str) -> MethodStyle:
     if method in ESTIMATORS:
         colour = {"LogME": _COLOURS["estimator"], "Reg-H-Score": _PALETTE[8]}.get(method, _PALETTE[1])
         return MethodStyle(method, colour, "", "estimator", marker="D")
+    if method in STACKING:
+        return MethodStyle(BASELINE_LABELS[method], _COLOURS["other"], STACKING[method], "stacking", marker="*")
     return MethodStyle(BASELINE_LABELS.get(method, method), _COLOURS["other"], "", "other")
 
 
