@@ -15,6 +15,7 @@ from tg_bench.figures.style import method_style
 DEFAULT_METHODS = (
     "zoo_prior",
     "knn_prior",
+    "stacked_prior",
     "LogME",
     "Reg-H-Score",
     "lr_node2vec_all_normalize_without_transfer",
