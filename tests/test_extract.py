@@ -524,3 +524,26 @@ def test_quiet_extraction_silences_transformers_bars_only_while_it_runs(
     assert hf_logging.is_progress_bar_enabled()
     extract(ModelSpec(name="bert", path_or_id=str(text_classifier)), _text_spec(text_data), device="cpu", progress=True)
     assert seen == [False, True]
+
+
+def test_a_timm_hub_id_gets_the_prefix_timm_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`timm/resnet50.a1_in1k` (the README's example, as model cards write it) reaches timm as
+    `hf-hub:timm/resnet50.a1_in1k`; plain timm names and prefixed sources are kept."""
+    import timm
+
+    from tg_bench.errors import ModelLoadError
+    from tg_bench.extract.vision import load_timm_model, timm_source
+
+    assert timm_source("timm/resnet50.a1_in1k") == "hf-hub:timm/resnet50.a1_in1k"
+    assert timm_source("resnet50.a1_in1k") == "resnet50.a1_in1k"
+    assert timm_source("hf-hub:timm/vit_base") == "hf-hub:timm/vit_base"
+    asked = []
+
+    def offline(name: str, **kwargs: object) -> None:
+        asked.append(name)
+        raise OSError("no network here")
+
+    monkeypatch.setattr(timm, "create_model", offline)
+    with pytest.raises(ModelLoadError, match=r"cannot load timm model 'timm/resnet50\.a1_in1k': no network"):
+        load_timm_model(ModelSpec(name="timm/resnet50.a1_in1k", path_or_id="timm/resnet50.a1_in1k"), device="cpu")
+    assert asked == ["hf-hub:timm/resnet50.a1_in1k"]

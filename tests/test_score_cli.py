@@ -29,7 +29,7 @@ from tiny_hub import (
 
 from tg_bench.cli import bracket_list_override
 from tg_bench.data.zoo import ZooSpec, load_scores, load_zoo
-from tg_bench.errors import USER_ERROR_EXIT_CODE
+from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.extract import DatasetSpec, ModelSpec, extract
 from tg_bench.transferability.estimators import leep, logme, nce
 
@@ -84,6 +84,7 @@ def test_score_text_models_merge_into_zoo_and_read_back(
         "progress=false",
         f"hydra.run.dir={out}",
     ]
+    published = (root / spec.folder / "transferability_score_records.csv").read_bytes()
     result = run_score(args, root, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "without a classification head" in result.stderr + result.stdout
@@ -118,16 +119,22 @@ def test_score_text_models_merge_into_zoo_and_read_back(
         by_metric["TransferabilityMethod.NCE"], nce(probs.argmax(axis=1), extraction.labels), rtol=1e-6
     )
 
-    # merged into the zoo's own file and read back by the metadata layer, beside the published rows
-    zoo = load_zoo(spec, root)
+    # written to the overlay (paths.overlay_dir, by default <root_dir>/zoo_overlay), never into the published
+    # file, and read back by the metadata layer beside the published rows
+    assert (root / spec.folder / "transferability_score_records.csv").read_bytes() == published
+    overlay = tmp_path / "zoo_overlay"
+    assert "org/" not in "".join(load_zoo(spec, root).scores["model"])
+    zoo = load_zoo(spec, root, overlay)
     new = zoo.scores[zoo.scores["model"].str.startswith("org/")]
     assert set(new["metric"]) == {"LOG_ME", "LEEP", "NCE"}
     assert set(zoo.scores.loc[zoo.scores["model"] == "m1", "metric"]) == {"LOG_ME", "REG_H_SCORE"}
+    assert zoo.files["scores_overlay"] == overlay / spec.folder / "transferability_score_records.csv"
 
     # a second run hits the extraction cache and replaces its own rows instead of appending
     again = run_score(args, root, tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert len(load_zoo(spec, root).scores) == len(zoo.scores)
+    assert len(load_zoo(spec, root, overlay).scores) == len(zoo.scores)
+    assert (root / spec.folder / "transferability_score_records.csv").read_bytes() == published
 
 
 @pytest.mark.slow
@@ -198,3 +205,52 @@ def test_bad_score_input_is_one_message_and_no_output(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_model_that_cannot_be_loaded_is_reported_and_the_others_are_scored(
+    local_hub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One model folder is gone, one has a config but no weights: both are listed with the reason, the good
+    model is scored; with only unloadable models nothing is scored and the error says why."""
+    import logging
+    import shutil
+
+    from conftest import baseline
+
+    from tg_bench.transferability.pipeline import ExtractSettings, score_models
+
+    go_offline(monkeypatch)
+    broken = tmp_path / "org/broken"
+    broken.mkdir(parents=True)
+    shutil.copy(local_hub / "org/classifier/config.json", broken / "config.json")
+    good = ModelSpec(name="org/classifier", path_or_id=str(local_hub / "org/classifier"))
+    gone = ModelSpec(name="org/gone", path_or_id=str(tmp_path / "org/gone"))
+    weightless = ModelSpec(name="org/broken", path_or_id=str(broken))
+    dataset = DatasetSpec(name="tA", path_or_id=str(local_hub / "data/tA_text"))
+    estimators = {"logme": baseline("logme").estimator}
+    settings = ExtractSettings(device="cpu")
+    with caplog.at_level(logging.WARNING):
+        scored = score_models([gone, good, weightless], dataset, estimators, zoo_folder="nlp", settings=settings)
+    assert [r.model for r in scored.records] == ["org/classifier"]
+    assert list(scored.unloadable) == ["org/gone", "org/broken"]
+    assert "path does not exist" in scored.unloadable["org/gone"]
+    assert "cannot load the model of model 'org/broken'" in scored.unloadable["org/broken"]
+    assert "2 of 3 model(s) could not be loaded: org/gone, org/broken" in caplog.text
+    with pytest.raises(UserInputError, match=r"none of the 2 model\(s\) could be loaded"):
+        score_models([gone, weightless], dataset, estimators, zoo_folder="nlp", settings=settings)
+
+
+def test_overlay_scores_replace_published_rows_of_the_same_key() -> None:
+    from tg_bench.data.zoo import scores_with_overlay
+
+    published = pd.DataFrame(
+        {"metric": ["LOG_ME", "LOG_ME", "LOG_ME", "LEEP"], "model": ["a", "a", "b", "a"], "target": ["t"] * 4,
+         "score": [1.0, 1.5, 2.0, 3.0]}
+    )  # fmt: skip
+    overlay = pd.DataFrame(
+        {"metric": ["LOG_ME", "NCE"], "model": ["a", "a"], "target": ["t", "t"], "score": [9.0, 4.0]}
+    )
+    merged = scores_with_overlay(published, overlay)
+    assert merged.values.tolist() == [
+        ["LOG_ME", "b", "t", 2.0], ["LEEP", "a", "t", 3.0], ["LOG_ME", "a", "t", 9.0], ["NCE", "a", "t", 4.0]
+    ]  # fmt: skip

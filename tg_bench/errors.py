@@ -23,3 +23,8 @@ class UserInputError(Exception):
         if column is not None:
             where.append(f"column '{column}'")
         super().__init__(f"{': '.join(where)}: {message}" if where else message)
+
+
+class ModelLoadError(UserInputError):
+    """A model that cannot be loaded (missing, unreachable, or with unreadable weights or config): one model's
+    problem, so a command scoring many models reports it and goes on with the others."""

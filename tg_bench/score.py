@@ -27,7 +27,7 @@ def model_specs(cfg: DictConfig) -> list[ModelSpec]:
     if names is None:
         from tg_bench.data.zoo import ZooSpec, load_zoo
 
-        zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"))
+        zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
         names = list(zoo.models["model"].dropna().astype(str))
     elif isinstance(names, str):
         names = [names]
@@ -74,8 +74,7 @@ def score_task(cfg: DictConfig) -> None:
     """Hydra task of `tg-bench score`."""
     from hydra.core.hydra_config import HydraConfig
 
-    from tg_bench.data.zoo import ZooSpec, zoo_files
-    from tg_bench.paths import data_root
+    from tg_bench.data.zoo import ZooSpec, overlay_scores_file
 
     estimators = estimators_of(cfg.get("baseline"))
     dataset = dataset_spec(cfg)
@@ -87,7 +86,7 @@ def score_task(cfg: DictConfig) -> None:
         max_length=int(cfg.extract.max_length),
         cache_dir=Path(cfg.extract.cache_dir) if cfg.extract.get("cache_dir") else None,
     )
-    records = score_models(
+    scored = score_models(
         models,
         dataset,
         estimators,
@@ -96,6 +95,7 @@ def score_task(cfg: DictConfig) -> None:
         seed=config_int(cfg, "seed"),
         progress=bool(cfg.progress),
     )
+    records = scored.records
     output = write_score_records(Path(HydraConfig.get().runtime.output_dir) / SCORES_FILE, records)
     print_table(
         score_table(records),
@@ -103,10 +103,20 @@ def score_task(cfg: DictConfig) -> None:
         index_name="model",
     )
     print(f"{len(records)} score rows -> {output}")
+    if scored.unloadable:
+        print(f"{len(scored.unloadable)} of {len(models)} model(s) could not be loaded and were skipped:")
+        for name, why in scored.unloadable.items():
+            print(f"  {name}: {why}")
     if cfg.get("update_zoo"):
-        target = zoo_files(spec, data_root(cfg.paths.get("data_root")))["scores"]
-        removed, written = merge_score_records(target, records)
-        print(f"merged into {target}: {written} rows written, {removed} replaced")
+        if not cfg.paths.get("overlay_dir"):
+            raise UserInputError("update_zoo=true needs paths.overlay_dir (where added scores are kept)")
+        target = overlay_scores_file(spec, cfg.paths.overlay_dir)
+        if target.is_file():
+            removed, written = merge_score_records(target, records)
+        else:
+            write_score_records(target, records)
+            removed, written = 0, len(records)
+        print(f"merged into the zoo's overlay {target}: {written} rows written, {removed} replaced")
 
 
 def main() -> None:

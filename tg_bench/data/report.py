@@ -167,7 +167,7 @@ def print_report(report: QualityReport) -> None:
 
 
 def report_task(cfg: DictConfig) -> QualityReport:
-    zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"))
+    zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
     report = quality_report(zoo)
     print_report(report)
     return report

@@ -69,8 +69,9 @@ class ZooData:
         `source_dataset` (the dataset node the model was trained on), `source_accuracy` (model-card accuracy, NaN
         when not published), `n_parameters`.
     dataset_features: as published (known errors included). Columns `dataset`, `size`, `n_classes`.
-    scores: published transferability scores. Columns `metric` (LOG_ME | REG_H_SCORE, the file's enum members), `model`, `target`, `score`,
-        in file order (dtd has duplicated rows, kept).
+    scores: transferability scores, published (plus the overlay's, `load_zoo`). Columns `metric` (LOG_ME |
+        REG_H_SCORE, the file's enum members), `model`, `target`, `score`, in file order (dtd has duplicated
+        rows, kept).
     distances: square symmetric matrix of Euclidean distances between dataset embeddings, indexed by dataset name.
     """
 
@@ -236,10 +237,34 @@ def zoo_files(spec: ZooSpec, root: Path) -> dict[str, Path]:
     }
 
 
-def load_zoo(spec: ZooSpec, root: str | Path | None = None) -> ZooData:
-    """Load and validate one zoo from a metadata root laid out like `transfergraph-metadata/`."""
+def overlay_scores_file(spec: ZooSpec, overlay: str | Path) -> Path:
+    """Where `tg-bench score update_zoo=true` keeps the zoo's added scores: `<overlay>/<zoo folder>/` + the
+    published file name, outside the published metadata, which is never modified."""
+    return Path(overlay) / spec.folder / "transferability_score_records.csv"
+
+
+def scores_with_overlay(published: pd.DataFrame, overlay: pd.DataFrame) -> pd.DataFrame:
+    """The published score rows with the overlay's added: an overlay row replaces every published row of the
+    same (metric, model, target); the published rows keep their order (duplicates included), the overlay's
+    follow."""
+    keys = ["metric", "model", "target"]
+    replaced = pd.MultiIndex.from_frame(published[keys]).isin(pd.MultiIndex.from_frame(overlay[keys]))
+    return pd.concat([published.loc[~replaced], overlay], ignore_index=True)
+
+
+def load_zoo(spec: ZooSpec, root: str | Path | None = None, overlay: str | Path | None = None) -> ZooData:
+    """Load and validate one zoo from a metadata root laid out like `transfergraph-metadata/`.
+
+    overlay: a folder of scores added by `tg-bench score update_zoo=true` (`overlay_scores_file`); when it holds
+    a score file for this zoo, its rows are read over the published ones (`scores_with_overlay`) and the file
+    joins `files` (so run digests and checksums cover it).
+    """
     base = data_root(root)
     files = zoo_files(spec, base)
+    scores = load_scores(files["scores"])
+    if overlay is not None and overlay_scores_file(spec, overlay).is_file():
+        files["scores_overlay"] = overlay_scores_file(spec, overlay)
+        scores = scores_with_overlay(scores, load_scores(files["scores_overlay"]))
     models = _load_models(files["model_config"], spec.source_dataset_column)
     records = _load_records(files["records"], set(models["model"].dropna()))
     zoo = ZooData(
@@ -248,7 +273,7 @@ def load_zoo(spec: ZooSpec, root: str | Path | None = None) -> ZooData:
         records=records,
         models=models,
         dataset_features=_load_features(files["dataset_features"]),
-        scores=load_scores(files["scores"]),
+        scores=scores,
         distances=_load_distances(files["distances"]),
         files=files,
     )

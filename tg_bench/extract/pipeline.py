@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from tg_bench.errors import UserInputError
+from tg_bench.errors import ModelLoadError, UserInputError
 from tg_bench.extract import cache, data_source, text, vision
 from tg_bench.extract.records import DatasetSpec, Extraction, ModelSpec
 
@@ -47,12 +47,12 @@ def resolve_library(model: ModelSpec) -> Literal["transformers", "timm"]:
         try:
             config = json.loads(config_file.read_text()) if config_file.is_file() else None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise UserInputError(f"model {model.name!r}: unreadable config.json: {error}", path=config_file) from error
+            raise ModelLoadError(f"model {model.name!r}: unreadable config.json: {error}", path=config_file) from error
         if isinstance(config, dict) and isinstance(config.get("architecture"), str):
             return "timm"
         if isinstance(config, dict) and ("architectures" in config or "model_type" in config):
             return "transformers"
-        raise UserInputError(
+        raise ModelLoadError(
             f"model {model.name!r}: folder has no config.json naming a transformers model (architectures / "
             "model_type) or a timm model (architecture); set library explicitly",
             path=path,

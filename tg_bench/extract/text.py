@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from tg_bench.errors import UserInputError
+from tg_bench.errors import ModelLoadError, UserInputError
 from tg_bench.extract.data_source import LoadedSplit, looks_like_path
 from tg_bench.extract.records import ModelSpec, Pooling
 
@@ -53,7 +53,7 @@ def model_location(spec: ModelSpec) -> str:
     if path.exists():
         return str(path)
     if looks_like_path(spec.path_or_id):
-        raise UserInputError(f"model {spec.name!r}: path does not exist", path=path)
+        raise ModelLoadError(f"model {spec.name!r}: path does not exist", path=path)
     return spec.path_or_id
 
 
@@ -72,7 +72,7 @@ def hf_from_pretrained(loader: Any, spec: ModelSpec, what: str, **kwargs: Any) -
         return loader.from_pretrained(location, **kwargs, **HF_SAFETY_KWARGS)
     except (OSError, ValueError, KeyError) as error:
         # OSError covers a missing repo, no network and a folder without weights; ValueError an unknown model type
-        raise UserInputError(f"cannot load the {what} of model {spec.name!r}: {error}", path=location) from error
+        raise ModelLoadError(f"cannot load the {what} of model {spec.name!r}: {error}", path=location) from error
 
 
 def classifier_architecture(config: Any, suffix: str) -> bool:
@@ -107,7 +107,7 @@ def load_text_model(spec: ModelSpec, device: str | torch.device = "auto") -> Tex
     if tokenizer.pad_token is None:
         # decoder-only tokenizers (GPT-2 style) have no pad token; batching needs one, masking makes it harmless
         if tokenizer.eos_token is None:
-            raise UserInputError(f"model {spec.name!r}: tokenizer has neither a pad nor an eos token")
+            raise ModelLoadError(f"model {spec.name!r}: tokenizer has neither a pad nor an eos token")
         tokenizer.pad_token = tokenizer.eos_token
     if getattr(model.config, "pad_token_id", None) is None:
         # classifiers that pool the last non-pad token look this up

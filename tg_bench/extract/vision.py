@@ -24,7 +24,7 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 
-from tg_bench.errors import UserInputError
+from tg_bench.errors import ModelLoadError, UserInputError
 from tg_bench.extract.data_source import LoadedSplit, to_rgb
 from tg_bench.extract.records import ModelSpec, Pooling
 from tg_bench.extract.text import classifier_architecture, hf_from_pretrained, model_location, resolve_device
@@ -50,6 +50,15 @@ class VisionModel:
     device: torch.device
 
 
+def timm_source(name: str) -> str:
+    """What `timm.create_model` needs for a model name: a hub id (`timm/resnet50.a1_in1k`, any `org/name`) gets
+    timm's `hf-hub:` prefix, which timm requires and the model cards leave out; a plain timm name
+    (`resnet50.a1_in1k`) or one that already has a source prefix (`hf-hub:`, `local-dir:`) is kept."""
+    if "/" in name and ":" not in name:
+        return f"hf-hub:{name}"
+    return name
+
+
 def load_timm_model(spec: ModelSpec, device: str | torch.device = "auto") -> VisionModel:
     """A timm model from a `save_for_hf` / `push_to_hub` folder, a checkpoint file, or a timm name / hub id.
 
@@ -57,7 +66,7 @@ def load_timm_model(spec: ModelSpec, device: str | torch.device = "auto") -> Vis
     `local-dir:` source. A bare checkpoint file needs `spec.architecture`; its head size is read from the
     checkpoint and the weights are loaded strictly (safetensors, else `torch.load(weights_only=True)`), so a
     mismatched head can never be silently replaced by a random one. A name loads timm's pretrained weights
-    (downloads unless cached).
+    (downloads unless cached; a hub id such as `timm/resnet50.a1_in1k` through `timm_source`).
     """
     import timm
     import timm.data
@@ -68,17 +77,17 @@ def load_timm_model(spec: ModelSpec, device: str | torch.device = "auto") -> Vis
     try:
         if path.is_dir():
             if not (path / "config.json").is_file():
-                raise UserInputError("timm model folder has no config.json (timm save_for_hf layout)", path=path)
+                raise ModelLoadError("timm model folder has no config.json (timm save_for_hf layout)", path=path)
             model = timm.create_model(f"local-dir:{path}", pretrained=True)
         elif path.is_file():
             model = _timm_from_checkpoint(spec, path)
         else:
-            model = timm.create_model(location, pretrained=True)
+            model = timm.create_model(timm_source(location), pretrained=True)
     except UserInputError:
         raise
     except (RuntimeError, ValueError, OSError, KeyError) as error:
         # timm reports an unknown name as RuntimeError, a bad prefix as ValueError, a missing file as OSError
-        raise UserInputError(f"cannot load timm model {spec.name!r}: {error}", path=location) from error
+        raise ModelLoadError(f"cannot load timm model {spec.name!r}: {error}", path=location) from error
     model = model.float().to(torch_device).eval().requires_grad_(False)
     transform = timm.data.create_transform(**timm.data.resolve_model_data_config(model), is_training=False)
 
@@ -105,7 +114,7 @@ def _timm_from_checkpoint(spec: ModelSpec, path: Path) -> torch.nn.Module:
             f"model {spec.name!r}: a timm checkpoint file needs `architecture` (the timm model name)", path=path
         )
     if not path.name.endswith(CHECKPOINT_SUFFIXES):
-        raise UserInputError(f"not a checkpoint file ({', '.join(CHECKPOINT_SUFFIXES)})", path=path)
+        raise ModelLoadError(f"not a checkpoint file ({', '.join(CHECKPOINT_SUFFIXES)})", path=path)
     model = timm.create_model(spec.architecture, pretrained=False)
     state_dict = timm.models.load_state_dict(str(path), weights_only=True)
     classifier = model.pretrained_cfg.get("classifier")
@@ -115,7 +124,7 @@ def _timm_from_checkpoint(spec: ModelSpec, path: Path) -> torch.nn.Module:
     try:
         model.load_state_dict(state_dict, strict=True)
     except RuntimeError as error:
-        raise UserInputError(
+        raise ModelLoadError(
             f"checkpoint does not match timm architecture {spec.architecture!r}: {error}", path=path
         ) from error
     return model
@@ -136,7 +145,7 @@ def load_hf_vision_model(spec: ModelSpec, device: str | torch.device = "auto") -
     model = model.float().to(torch_device).eval().requires_grad_(False)
     head = _classification_layer(model, config.num_labels) if has_head else None
     if has_head and head is None:
-        raise UserInputError(f"model {spec.name!r}: no linear layer with {config.num_labels} outputs (its head)")
+        raise ModelLoadError(f"model {spec.name!r}: no linear layer with {config.num_labels} outputs (its head)")
 
     def preprocess(images: list[Image.Image]) -> torch.Tensor:
         return processor(images=images, return_tensors="pt")["pixel_values"]

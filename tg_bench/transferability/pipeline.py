@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import softmax
 
-from tg_bench.errors import UserInputError
+from tg_bench.errors import ModelLoadError, UserInputError
 from tg_bench.extract import DatasetSpec, Extraction, ModelSpec, extract
 from tg_bench.transferability.estimators import Estimator, score
 from tg_bench.transferability.score_records import ScoreRecord, task_type
@@ -30,6 +30,15 @@ class ExtractSettings:
     batch_size: int = 32
     max_length: int = 128
     cache_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class ScoredModels:
+    """What `score_models` produced: one record per (model, estimator) computed, and the models that could not
+    be loaded (name -> why), which were skipped."""
+
+    records: list[ScoreRecord]
+    unloadable: dict[str, str]
 
 
 def score_extraction(
@@ -60,22 +69,33 @@ def score_models(
     settings: ExtractSettings,
     seed: int = 0,
     progress: bool = True,
-) -> list[ScoreRecord]:
-    """Score every model on `dataset` with every estimator; one `ScoreRecord` per (model, estimator) computed."""
+) -> ScoredModels:
+    """Score every model on `dataset` with every estimator; one `ScoreRecord` per (model, estimator) computed.
+
+    A model that cannot be loaded (`ModelLoadError`) is logged, skipped and listed in `unloadable`; the other
+    models are scored. UserInputError when nothing was scored.
+    """
     from tqdm.auto import tqdm
 
     records: list[ScoreRecord] = []
     skipped: dict[str, list[str]] = {}
+    unloadable: dict[str, str] = {}
     for model in tqdm(models, desc=f"score {dataset.name}", unit="model", disable=not progress):
-        extraction = extract(
-            model,
-            dataset,
-            device=settings.device,
-            batch_size=settings.batch_size,
-            max_length=settings.max_length,
-            cache_dir=settings.cache_dir,
-            progress=progress,
-        )
+        try:
+            extraction = extract(
+                model,
+                dataset,
+                device=settings.device,
+                batch_size=settings.batch_size,
+                max_length=settings.max_length,
+                cache_dir=settings.cache_dir,
+                progress=progress,
+            )
+        except ModelLoadError as error:
+            # one model's problem (gone from the hub, no network, broken weights): score the others
+            unloadable[model.name] = str(error)
+            log.warning("skipped %s: %s", model.name, error)
+            continue
         scores, seconds, missing = score_extraction(extraction, estimators, seed)
         for name in missing:
             skipped.setdefault(name, []).append(model.name)
@@ -97,11 +117,16 @@ def score_models(
             )
     for name, names in skipped.items():
         log.warning("%s skipped for %d model(s) without a classification head: %s", name, len(names), ", ".join(names))
+    if unloadable:
+        log.warning("%d of %d model(s) could not be loaded: %s", len(unloadable), len(models), ", ".join(unloadable))
+    if not records and unloadable and len(unloadable) == len(models):
+        first = next(iter(unloadable.values()))
+        raise UserInputError(f"no scores computed: none of the {len(models)} model(s) could be loaded ({first})")
     if not records:
         raise UserInputError(
             f"no scores computed: {', '.join(estimators)} need a classification head, and none of the models has one"
         )
-    return records
+    return ScoredModels(records, unloadable)
 
 
 def score_table(records: Sequence[ScoreRecord]) -> pd.DataFrame:
