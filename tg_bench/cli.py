@@ -1,7 +1,7 @@
 """`tg-bench` console script: dispatches a subcommand to its entry point.
 
-`run`, `score` and `data-report` are Hydra apps (they take overrides, `-m` sweeps and launchers); `fetch` takes
-plain flags and `aggregate` paths and `key=value` options.
+`run`, `score`, `recommend` and `data-report` are Hydra apps (they take overrides, `-m` sweeps and launchers);
+`fetch` takes plain flags and `aggregate` paths and `key=value` options.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ commands:
   run          evaluate methods leave-one-dataset-out (Hydra overrides, e.g. experiment=paper_baselines_image)
   score        transferability scores of models on a target's data (e.g. zoo=text target=glue_sst2
                baseline=logme,leep models=[bert-base-uncased])
+  recommend    rank a zoo's models for a new dataset from its distances to the zoo's datasets (e.g. zoo=image
+               dataset.name=my_ds dataset.distances=my_ds_distances.csv top_k=5)
   data-report  data-quality report of a zoo's metadata (e.g. zoo=text)
   aggregate    tables from finished runs: mean ± std over seeds, the paper's values, paired intervals against
                a reference (e.g. results/transfergraph/image metric=pearson reference=zoo_prior)
@@ -35,6 +37,12 @@ def _score() -> None:
     score_main()
 
 
+def _recommend() -> None:
+    from tg_bench.recommend.command import main as recommend_main
+
+    recommend_main()
+
+
 def _data_report() -> None:
     from tg_bench.data.report import report_task
     from tg_bench.hydra_app import launch
@@ -43,7 +51,7 @@ def _data_report() -> None:
 
 
 #: the Hydra apps, imported only when called (each pulls in its own stack)
-HYDRA_COMMANDS = {"run": _run, "score": _score, "data-report": _data_report}
+HYDRA_COMMANDS = {"run": _run, "score": _score, "recommend": _recommend, "data-report": _data_report}
 
 #: `score` options that take a list; `key=a,b` is read as `key=[a,b]`
 SCORE_LIST_KEYS = ("baseline", "models")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +105,10 @@ class ZooData:
         """Datasets whose mean fine-tuned accuracy is below the threshold (food101: 0.017)."""
         means = self.full_records().groupby("dataset")["accuracy"].mean()
         return sorted(means[means < self.spec.broken_accuracy_threshold].index)
+
+    def without_records_of(self, dataset: str) -> ZooData:
+        """This zoo with every record of `dataset` removed (what a task holding `dataset` out may see)."""
+        return replace(self, records=self.records[self.records["dataset"] != dataset])
 
     def corrected_features(self) -> pd.DataFrame:
         """Dataset features with the known copy errors and name typos fixed (clean protocol)."""

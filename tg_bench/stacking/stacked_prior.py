@@ -6,13 +6,11 @@ import itertools
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import reduce
 
 import numpy as np
 import pandas as pd
 
-from tg_bench.data.zoo import ZooData
 from tg_bench.errors import UserInputError
 from tg_bench.stacking.standardise import pearson_columns, standardised
 from tg_bench.task.ground_truth import ground_truth, target_weight
@@ -29,11 +27,6 @@ def weight_grid(components: int, levels: int) -> np.ndarray:
         if any(weights) and reduce(math.gcd, weights) == 1:
             rows.append(np.asarray(weights, dtype=float) / sum(weights))
     return np.asarray(rows)
-
-
-def without_dataset(zoo: ZooData, dataset: str) -> ZooData:
-    """`zoo` with every record of `dataset` removed: what an inner held-out task may see."""
-    return replace(zoo, records=zoo.records[zoo.records["dataset"] != dataset])
 
 
 class StackedPrior(Method):
@@ -70,7 +63,7 @@ class StackedPrior(Method):
         grid = weight_grid(len(self.components), self.levels)
         if len(self.components) == 1:
             return grid[0]
-        inner_zoo = without_dataset(task.zoo, task.target)
+        inner_zoo = task.zoo.without_records_of(task.target)
         total, weight_sum = np.zeros(len(grid)), 0.0
         for inner in task.zoo.targets:
             if inner == task.target:

@@ -22,15 +22,21 @@ class HeldOutTarget:
     """One leave-one-dataset-out task: rank `zoo`'s models for `target` without its fine-tuning results.
 
     seed: the run's seed; every stochastic step of a method takes it.
+    models: the models to rank when the target has no fine-tuning records at all (a new dataset,
+        `tg_bench.recommend`); None (a benchmark target): the models its ground truth has.
     """
 
     zoo: ZooData
     target: str
     protocol: Protocol
     seed: int
+    models: tuple[str, ...] | None = None
 
     def candidates(self) -> pd.DataFrame:
-        """The rows to score: one column `model` (`tg_bench.task.ground_truth.candidate_models`)."""
+        """The rows to score: one column `model` (`models` when given, else
+        `tg_bench.task.ground_truth.candidate_models`)."""
+        if self.models is not None:
+            return pd.DataFrame({"model": list(self.models)})
         return candidate_models(self.zoo, self.target, self.protocol)
 
 

@@ -1,0 +1,105 @@
+"""`tg-bench recommend`: a new dataset placed among a zoo's datasets by its distances is ranked by a method
+like a held-out target, with the evidence per model; bad input is one clear error; and the recommend path,
+evaluated leave-one-dataset-out, agrees with `tg-bench run`'s rel@1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import baseline, config, load_protocol
+
+from tg_bench.baselines.knn_prior import KnnPrior
+from tg_bench.build import build_methods
+from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
+from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
+from tg_bench.recommend.evaluation import leave_one_dataset_out
+from tg_bench.recommend.new_dataset import NewDataset, read_new_dataset
+from tg_bench.recommend.ranking import recommend
+from tg_bench.run import evaluate_config
+
+
+def test_a_new_dataset_is_ranked_from_its_nearest_datasets_records(three_dataset_zoo: ZooData) -> None:
+    """Nearest to tB (normalised 1, 0, .5, .25 for m1-m4): the 1-NN prior ranks as tB did; the evidence
+    column shows each model's records on the nearest datasets, `-` where it has none."""
+    new = NewDataset("mine", {"tB": 1.0, "src": 2.0}, (("LOG_ME", "m2", 5.0), ("LOG_ME", "m1", 3.0)))
+    nearest_only = KnnPrior("knn", k=1, weighting="uniform")
+    ranking = recommend(three_dataset_zoo, new, nearest_only, load_protocol("clean"), seeds=[0, 1], nearest=2)
+    assert ranking["model"].tolist() == ["m1", "m3", "m4", "m2"]
+    assert ranking["rank"].tolist() == [1, 2, 3, 4]
+    assert ranking["score"].tolist() == pytest.approx([1.0, 0.5, 0.25, 0.0])
+    assert (ranking["score_std"] == 0).all()
+    assert ranking.set_index("model").at["m4", "nearest_records"] == "tB=0.25; src=-"
+    estimated = ranking.set_index("model")["LOG_ME"]
+    assert estimated[["m1", "m2"]].tolist() == [3.0, 5.0] and estimated[["m3", "m4"]].isna().all()
+    logme = recommend(three_dataset_zoo, new, baseline("logme"), load_protocol("clean"))
+    assert logme["model"].tolist()[:2] == ["m2", "m1"]  # the new dataset's own scores, the others unscored last
+
+
+def test_bad_new_datasets_are_user_errors(three_dataset_zoo: ZooData, tmp_path: Path) -> None:
+    clean = load_protocol("clean")
+    with pytest.raises(UserInputError, match="'tB' is a dataset of zoo 'text' with fine-tuning records"):
+        recommend(three_dataset_zoo, NewDataset("tB", {"tA": 1.0}), baseline("zoo_prior"), clean)
+    distances = tmp_path / "distances.csv"
+    distances.write_text("dataset,distance\ntB,1.0\nmnist,2.0\n")
+    new = read_new_dataset("mine", distances)
+    with pytest.raises(UserInputError, match=r"distances.csv: column 'dataset': dataset\(s\) not in zoo 'text'"):
+        recommend(three_dataset_zoo, new, baseline("zoo_prior"), clean, where=str(distances))
+    distances.write_text("dataset,distance\ntB,1.0\ntB,2.0\n")
+    with pytest.raises(UserInputError, match="listed twice: tB"):
+        read_new_dataset("mine", distances)
+    distances.write_text("dataset,distance\ntB,far\n")
+    with pytest.raises(UserInputError, match="distance"):
+        read_new_dataset("mine", distances)
+    graph = build_methods(config(["zoo=text", "embedder=[node2vec]", "predictor=[lr]", "baseline=[]"]))[0]
+    with pytest.raises(UserInputError, match="cannot rank a dataset without fine-tuning records"):
+        recommend(three_dataset_zoo, NewDataset("mine", {"tB": 1.0}), graph, clean)
+
+
+def _recommend_cli(args: list[str], root: Path, workdir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TG_BENCH_DATA": str(root), "TG_BENCH_ROOT": str(workdir)}
+    overrides = ["zoo=text", "zoo.targets=[tA,tB]", "zoo.excluded_datasets=[]", "progress=false", *args]
+    return subprocess.run(
+        [sys.executable, "-m", "tg_bench", "recommend", *overrides],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_the_cli_prints_the_top_k_and_writes_every_models_rank(synthetic_text_zoo, tmp_path: Path) -> None:
+    root, _ = synthetic_text_zoo
+    distances = tmp_path / "mine.csv"
+    distances.write_text("dataset,distance\ntA,1.0\ntB,2.0\n")
+    out = tmp_path / "out"
+    args = ["dataset.name=mine", f"dataset.distances={distances}", "top_k=2", f"hydra.run.dir={out}"]
+    done = _recommend_cli(args, root, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "mine: top 2 of 4 models of zoo 'text' by knn_prior" in done.stdout
+    ranking = pd.read_csv(out / "recommendations.csv")
+    assert ranking["rank"].tolist() == [1, 2, 3, 4] and set(ranking["model"]) == {"m1", "m2", "m3", "m4"}
+    assert ranking["score"].is_monotonic_decreasing
+    # a typo in the file is one line on stderr, exit 2, no ranking written
+    distances.write_text("dataset,distance\ntA,1.0\ntX,2.0\n")
+    bad = _recommend_cli([*args[:-1], f"hydra.run.dir={tmp_path / 'bad'}"], root, tmp_path)
+    assert bad.returncode == USER_ERROR_EXIT_CODE
+    assert "not in zoo 'text''s distance matrix: tX" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "bad" / "recommendations.csv").exists()
+
+
+def test_leave_one_dataset_out_through_the_recommend_path_matches_the_benchmark(metadata_root) -> None:
+    """Each text target, its records removed and its published distances and scores taken as a user's, is
+    ranked by `recommend`; rel@1 averaged over targets equals `tg-bench run`'s clean-protocol rel@1."""
+    zoo = load_zoo(ZooSpec.from_config(config(["zoo=text"]).zoo), metadata_root)
+    methods = {key: baseline(key) for key in ("zoo_prior", "knn_prior")}
+    ours = leave_one_dataset_out(zoo, methods, load_protocol("clean"), progress=False)
+    ours = ours[(ours["target"] == "average") & (ours["metric"] == "rel@1")].set_index("method")["value"]
+    _, result = evaluate_config(config(["zoo=text", "protocol=clean", "baseline=[zoo_prior,knn_prior]"]))
+    metrics = result.metrics
+    run = metrics[(metrics["target"] == "average") & (metrics["metric"] == "rel@1")].set_index("method")["value"]
+    assert ours.to_dict() == pytest.approx(run.to_dict(), abs=1e-12)
