@@ -103,3 +103,57 @@ def test_leave_one_dataset_out_through_the_recommend_path_matches_the_benchmark(
     metrics = result.metrics
     run = metrics[(metrics["target"] == "average") & (metrics["metric"] == "rel@1")].set_index("method")["value"]
     assert ours.to_dict() == pytest.approx(run.to_dict(), abs=1e-12)
+
+
+def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synthetic_text_zoo, tmp_path: Path) -> None:
+    """End to end on CPU, no hub: a tiny local encoder embeds a locally built dataset and the zoo's datasets
+    (tA, tB, saved locally); the distances it measures are Euclidean between mean features, are written for
+    reuse, and place the new dataset for the k-NN prior; a second run reads the extractions from the cache."""
+    import time
+
+    import numpy as np
+    from tiny_hub import SENTENCES, TEXT_LABELS, save_text_dataset, save_text_encoder
+
+    from tg_bench.extract import DatasetSpec, ModelSpec, extract
+
+    root, _ = synthetic_text_zoo
+    probe = save_text_encoder(tmp_path / "probe")
+    folders = {}
+    for name, sentences in {"tA": SENTENCES, "tB": SENTENCES[::-1], "mine": [s + " again" for s in SENTENCES]}.items():
+        folders[name] = save_text_dataset(tmp_path / "data" / name, sentences, TEXT_LABELS)
+    out = tmp_path / "out"
+    args = [
+        "dataset.name=mine", f"dataset.path={folders['mine']}", "dataset.input_columns=[text]",
+        f"probe.model={probe}", f"probe.datasets={{tA: {folders['tA']}, tB: {folders['tB']}}}",
+        "extract.device=cpu", f"extract.cache_dir={tmp_path / 'cache'}", "top_k=3", f"hydra.run.dir={out}",
+    ]  # fmt: skip
+    offline = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    os.environ.update(offline)
+    try:
+        done = _recommend_cli(args, root, tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "mine: top 3 of 4 models of zoo 'text' by knn_prior" in done.stdout
+        measured = pd.read_csv(out / "distances.csv").set_index("dataset")["distance"]
+        embeddings = {
+            name: extract(
+                ModelSpec(name="probe", path_or_id=str(probe)),
+                DatasetSpec(name=name, path_or_id=str(folder), max_samples=1000),
+                device="cpu",
+                cache_dir=tmp_path / "cache",
+                progress=False,
+            )
+            .features.astype(np.float64)
+            .mean(axis=0)
+            for name, folder in folders.items()
+        }
+        for name in ("tA", "tB"):
+            expected = np.linalg.norm(embeddings["mine"] - embeddings[name])
+            assert measured[name] == pytest.approx(expected, rel=1e-6)
+        start = time.perf_counter()
+        again = _recommend_cli([*args[:-1], f"hydra.run.dir={tmp_path / 'again'}"], root, tmp_path)
+        print(f"recommend with cached extractions: {time.perf_counter() - start:.1f} s")
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert (tmp_path / "again" / "recommendations.csv").read_bytes() == (out / "recommendations.csv").read_bytes()
+    finally:
+        for key in offline:
+            os.environ.pop(key, None)

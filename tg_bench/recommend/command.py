@@ -2,28 +2,75 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from omegaconf import DictConfig
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
 from tg_bench.build import build_baselines, build_protocol
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
-from tg_bench.recommend.new_dataset import read_new_dataset
+from tg_bench.extract import DatasetSpec, ModelSpec
+from tg_bench.recommend.new_dataset import NewDataset, read_new_dataset, read_scores
+from tg_bench.recommend.probe import probe_distances
 from tg_bench.recommend.ranking import recommend
+from tg_bench.transferability.pipeline import ExtractSettings
 
 RANKING_FILE = "recommendations.csv"
+#: the distances the probe measured, reusable as `dataset.distances` next time
+DISTANCES_FILE = "distances.csv"
+
+
+def _dataset_spec(name: str, entry: Mapping, defaults: Mapping, max_samples: int | None, seed: int) -> DatasetSpec:
+    """A dataset for the probe: `entry`'s fields over `defaults`' (the new dataset's columns)."""
+    merged = {**{k: defaults.get(k) for k in ("config", "split", "input_columns", "label_column")}, **entry}
+    if not merged.get("path"):
+        raise UserInputError(f"probe dataset {name!r}: no path (a save_to_disk folder or a hub id)")
+    if not merged.get("input_columns"):
+        raise UserInputError(f"probe dataset {name!r}: no input_columns (set dataset.input_columns)")
+    return DatasetSpec(
+        name=name,
+        path_or_id=str(merged["path"]),
+        config=None if merged.get("config") is None else str(merged["config"]),
+        split=str(merged.get("split") or "train"),
+        input_columns=tuple(str(c) for c in merged["input_columns"]),
+        label_column=str(merged.get("label_column") or "label"),
+        max_samples=max_samples,
+        seed=seed,
+    )
+
+
+def measured_distances(cfg: DictConfig) -> dict[str, float]:
+    """The new dataset's distances to `probe.datasets`, measured with `probe.model` (`probe_distances`)."""
+    defaults = OmegaConf.to_container(cfg.dataset, resolve=True)
+    cap = None if cfg.probe.get("max_samples") is None else int(cfg.probe.max_samples)
+    new = _dataset_spec(str(cfg.dataset.name), defaults, defaults, cap, 0)
+    entries = OmegaConf.to_container(cfg.probe.get("datasets") or {}, resolve=True)
+    if not isinstance(entries, dict):
+        raise UserInputError("probe.datasets must map zoo dataset names to {path: ...}")
+    zoo_datasets = {
+        str(key): _dataset_spec(str(key), value if isinstance(value, dict) else {"path": value}, defaults, cap, 0)
+        for key, value in entries.items()
+    }
+    probe = ModelSpec(name=str(cfg.probe.model), path_or_id=str(cfg.probe.model), pooling=str(cfg.extract.pooling))
+    settings = ExtractSettings(
+        device=str(cfg.extract.device),
+        batch_size=int(cfg.extract.batch_size),
+        max_length=int(cfg.extract.max_length),
+        cache_dir=Path(cfg.extract.cache_dir) if cfg.extract.get("cache_dir") else None,
+    )
+    return probe_distances(probe, new, zoo_datasets, settings, progress=bool(cfg.progress))
 
 
 def recommend_task(cfg: DictConfig) -> None:
     """Hydra task of `tg-bench recommend`."""
     from hydra.core.hydra_config import HydraConfig
 
-    for key in ("name", "distances"):
-        if not cfg.dataset.get(key):
-            raise UserInputError(f"dataset.{key} is not set: give dataset.name=<name> dataset.distances=<csv>")
+    if not cfg.dataset.get("name"):
+        raise UserInputError("dataset.name is not set: give dataset.name=<name> dataset.distances=<csv>")
     top_k = cfg.get("top_k")
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise UserInputError(f"top_k must be a positive integer, not {top_k!r}")
@@ -33,12 +80,24 @@ def recommend_task(cfg: DictConfig) -> None:
             f"baseline: choose exactly one method to rank with (e.g. baseline=[knn_prior]), not {len(methods)}"
         )
     seeds = [int(seed) for seed in cfg.seeds]
-    new = read_new_dataset(str(cfg.dataset.name), cfg.dataset.distances, cfg.dataset.get("scores"))
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    name = str(cfg.dataset.name)
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
-    ranking = recommend(
-        zoo, new, methods[0], build_protocol(cfg.protocol), seeds, int(cfg.nearest), where=str(cfg.dataset.distances)
-    )
-    output = Path(HydraConfig.get().runtime.output_dir) / RANKING_FILE
+    if cfg.dataset.get("distances"):
+        where = str(cfg.dataset.distances)
+        new = read_new_dataset(name, cfg.dataset.distances, cfg.dataset.get("scores"))
+    elif cfg.probe.get("model"):
+        where = "probe.datasets"
+        distances = measured_distances(cfg)
+        scores = read_scores(name, cfg.dataset.scores) if cfg.dataset.get("scores") else ()
+        new = NewDataset(name, distances, scores)
+    else:
+        raise UserInputError("give dataset.distances=<csv>, or probe.model=<model> to measure them")
+    ranking = recommend(zoo, new, methods[0], build_protocol(cfg.protocol), seeds, int(cfg.nearest), where=where)
+    if not cfg.dataset.get("distances"):
+        frame = pd.DataFrame({"dataset": list(new.distances), "distance": list(new.distances.values())})
+        write_atomic(run_dir / DISTANCES_FILE, lambda handle: frame.to_csv(handle, index=False, float_format="%.8g"))
+    output = run_dir / RANKING_FILE
     write_atomic(output, lambda handle: ranking.to_csv(handle, index=False, float_format="%.6g"))
     shown = ranking.head(top_k).set_index("rank")
     shown["score"] = shown["score"].map(lambda v: f"{v:.4f}")

@@ -27,10 +27,8 @@ class NewDataset:
     scores: tuple[tuple[str, str, float], ...] = field(default=())
 
 
-def read_new_dataset(name: str, distances_file: str | Path, scores_file: str | Path | None = None) -> NewDataset:
-    """`distances_file`: CSV with columns `dataset`, `distance` (one row per zoo dataset it is measured
-    against). `scores_file`: a `transferability_score_records.csv` (published layout); its rows whose
-    `target_dataset` is `name` are kept."""
+def read_distances(distances_file: str | Path) -> dict[str, float]:
+    """A CSV with columns `dataset`, `distance` (one row per zoo dataset measured against) as a dict."""
     path = Path(distances_file)
     table = read_table(path, required=["dataset", "distance"], numeric=["distance"])
     duplicated = sorted(set(table.loc[table["dataset"].duplicated(), "dataset"].astype(str)))
@@ -38,17 +36,23 @@ def read_new_dataset(name: str, distances_file: str | Path, scores_file: str | P
         raise UserInputError(f"dataset(s) listed twice: {', '.join(duplicated)}", path=path, column="dataset")
     if table["distance"].isna().any() or (table["distance"] < 0).any():
         raise UserInputError("every distance must be a number >= 0", path=path, column="distance")
-    distances = dict(zip(table["dataset"].astype(str), table["distance"].astype(float), strict=True))
-    rows: tuple[tuple[str, str, float], ...] = ()
-    if scores_file is not None:
-        scores = load_scores(Path(scores_file))
-        mine = scores[scores["target"] == name]
-        if mine.empty:
-            raise UserInputError(f"no score rows for {name!r}", path=scores_file, column="target_dataset")
-        rows = tuple(
-            zip(mine["metric"].astype(str), mine["model"].astype(str), mine["score"].astype(float), strict=True)
-        )
-    return NewDataset(name, distances, rows)
+    return dict(zip(table["dataset"].astype(str), table["distance"].astype(float), strict=True))
+
+
+def read_scores(name: str, scores_file: str | Path) -> tuple[tuple[str, str, float], ...]:
+    """The rows of a `transferability_score_records.csv` (published layout) whose `target_dataset` is `name`,
+    as (metric, model, score)."""
+    scores = load_scores(Path(scores_file))
+    mine = scores[scores["target"] == name]
+    if mine.empty:
+        raise UserInputError(f"no score rows for {name!r}", path=scores_file, column="target_dataset")
+    return tuple(zip(mine["metric"].astype(str), mine["model"].astype(str), mine["score"].astype(float), strict=True))
+
+
+def read_new_dataset(name: str, distances_file: str | Path, scores_file: str | Path | None = None) -> NewDataset:
+    """`NewDataset` from a distances CSV (`read_distances`) and, optionally, a score file (`read_scores`)."""
+    scores = read_scores(name, scores_file) if scores_file is not None else ()
+    return NewDataset(name, read_distances(distances_file), scores)
 
 
 def with_new_dataset(zoo: ZooData, new: NewDataset, where: str | Path | None = None) -> ZooData:

@@ -31,6 +31,18 @@ class ExtractSettings:
     max_length: int = 128
     cache_dir: Path | None = None
 
+    def extract(self, model: ModelSpec, dataset: DatasetSpec, progress: bool = True) -> Extraction:
+        """`tg_bench.extract.extract` of `model` on `dataset` with these settings."""
+        return extract(
+            model,
+            dataset,
+            device=self.device,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            cache_dir=self.cache_dir,
+            progress=progress,
+        )
+
 
 @dataclass(frozen=True)
 class ScoredModels:
@@ -82,15 +94,7 @@ def score_models(
     unloadable: dict[str, str] = {}
     for model in tqdm(models, desc=f"score {dataset.name}", unit="model", disable=not progress):
         try:
-            extraction = extract(
-                model,
-                dataset,
-                device=settings.device,
-                batch_size=settings.batch_size,
-                max_length=settings.max_length,
-                cache_dir=settings.cache_dir,
-                progress=progress,
-            )
+            extraction = settings.extract(model, dataset, progress)
         except ModelLoadError as error:
             # one model's problem (gone from the hub, no network, broken weights): score the others
             unloadable[model.name] = str(error)
