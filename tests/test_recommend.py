@@ -108,13 +108,15 @@ def test_leave_one_dataset_out_through_the_recommend_path_matches_the_benchmark(
 def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synthetic_text_zoo, tmp_path: Path) -> None:
     """End to end on CPU, no hub: a tiny local encoder embeds a locally built dataset and the zoo's datasets
     (tA, tB, saved locally); the distances it measures are Euclidean between mean features, are written for
-    reuse, and place the new dataset for the k-NN prior; a second run reads the extractions from the cache."""
+    reuse, and place the new dataset for the k-NN prior; a second run reads the extractions from the cache;
+    `verify=logme` scores the top candidates on the dataset itself and reports the one it cannot load."""
     import time
 
     import numpy as np
-    from tiny_hub import SENTENCES, TEXT_LABELS, save_text_dataset, save_text_encoder
+    from tiny_hub import SENTENCES, TEXT_LABELS, save_text_classifier, save_text_dataset, save_text_encoder
 
     from tg_bench.extract import DatasetSpec, ModelSpec, extract
+    from tg_bench.transferability.estimators import logme
 
     root, _ = synthetic_text_zoo
     probe = save_text_encoder(tmp_path / "probe")
@@ -154,6 +156,26 @@ def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synth
         print(f"recommend with cached extractions: {time.perf_counter() - start:.1f} s")
         assert again.returncode == 0, again.stderr[-3000:]
         assert (tmp_path / "again" / "recommendations.csv").read_bytes() == (out / "recommendations.csv").read_bytes()
+        # verify=logme scores the top 3 on the dataset's own data; m4 has no local copy and is reported
+        models = tmp_path / "models"
+        for i, model in enumerate(("m1", "m2", "m3")):
+            save_text_classifier(models / model, seed=10 + i)
+        verified = tmp_path / "verified"
+        checked = _recommend_cli(
+            [*args[:-1], "verify=logme", f"model_root={models}", "top_k=4", f"hydra.run.dir={verified}"], root, tmp_path
+        )
+        assert checked.returncode == 0, checked.stderr[-3000:]
+        ranking = pd.read_csv(verified / "recommendations.csv").set_index("model")
+        assert "verify: m4 could not be loaded" in checked.stdout
+        assert ranking["verify logme"].notna().sum() == 3 and pd.isna(ranking.at["m4", "verify logme"])
+        m1 = extract(
+            ModelSpec(name="m1", path_or_id=str(models / "m1")),
+            DatasetSpec(name="mine", path_or_id=str(folders["mine"])),
+            device="cpu",
+            cache_dir=tmp_path / "cache",
+            progress=False,
+        )
+        assert ranking.at["m1", "verify logme"] == pytest.approx(logme(m1.features, m1.labels), rel=1e-5)
     finally:
         for key in offline:
             os.environ.pop(key, None)

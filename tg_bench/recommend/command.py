@@ -9,15 +9,16 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
-from tg_bench.build import build_baselines, build_protocol
+from tg_bench.build import build_baselines, build_protocol, estimators_of
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
+from tg_bench.paths import CONFIG_DIR
 from tg_bench.recommend.new_dataset import NewDataset, read_new_dataset, read_scores
 from tg_bench.recommend.probe import probe_distances
 from tg_bench.recommend.ranking import recommend
-from tg_bench.transferability.pipeline import ExtractSettings
+from tg_bench.transferability.pipeline import ExtractSettings, score_models
 
 RANKING_FILE = "recommendations.csv"
 #: the distances the probe measured, reusable as `dataset.distances` next time
@@ -56,13 +57,41 @@ def measured_distances(cfg: DictConfig) -> dict[str, float]:
         for key, value in entries.items()
     }
     probe = ModelSpec(name=str(cfg.probe.model), path_or_id=str(cfg.probe.model), pooling=str(cfg.extract.pooling))
-    settings = ExtractSettings(
+    return probe_distances(probe, new, zoo_datasets, _settings(cfg), progress=bool(cfg.progress))
+
+
+def _settings(cfg: DictConfig) -> ExtractSettings:
+    return ExtractSettings(
         device=str(cfg.extract.device),
         batch_size=int(cfg.extract.batch_size),
         max_length=int(cfg.extract.max_length),
         cache_dir=Path(cfg.extract.cache_dir) if cfg.extract.get("cache_dir") else None,
     )
-    return probe_distances(probe, new, zoo_datasets, settings, progress=bool(cfg.progress))
+
+
+def verified_scores(
+    cfg: DictConfig, models: list[str], zoo_folder: str
+) -> tuple[str, dict[str, float], dict[str, str]]:
+    """Scores of `models` on the new dataset with the `verify` estimator: (column name, model -> score, models
+    that could not be loaded -> why)."""
+    key = str(cfg.verify)
+    node_file = CONFIG_DIR / "baseline" / f"{key}.yaml"
+    if not node_file.is_file():
+        known = sorted(p.stem for p in (CONFIG_DIR / "baseline").glob("*.yaml"))
+        raise UserInputError(f"verify={key}: no such baseline (choose from {', '.join(known)})")
+    estimator = estimators_of({key: OmegaConf.load(node_file)})[key]
+    defaults = OmegaConf.to_container(cfg.dataset, resolve=True)
+    cap = None if defaults.get("max_samples") is None else int(defaults["max_samples"])
+    dataset = _dataset_spec(str(cfg.dataset.name), defaults, defaults, cap, 0)
+    root = Path(cfg.model_root) if cfg.get("model_root") else None
+    specs = [
+        ModelSpec(name=m, path_or_id=str(root / m if root is not None and (root / m).exists() else m)) for m in models
+    ]
+    scored = score_models(
+        specs, dataset, {key: estimator}, zoo_folder=zoo_folder, settings=_settings(cfg), progress=bool(cfg.progress)
+    )
+    values = {record.model: record.score for record in scored.records}
+    return f"verify {key}", values, scored.unloadable
 
 
 def recommend_task(cfg: DictConfig) -> None:
@@ -97,6 +126,10 @@ def recommend_task(cfg: DictConfig) -> None:
     if not cfg.dataset.get("distances"):
         frame = pd.DataFrame({"dataset": list(new.distances), "distance": list(new.distances.values())})
         write_atomic(run_dir / DISTANCES_FILE, lambda handle: frame.to_csv(handle, index=False, float_format="%.8g"))
+    unloadable: dict[str, str] = {}
+    if cfg.get("verify"):
+        column, values, unloadable = verified_scores(cfg, list(ranking["model"].head(top_k)), zoo.spec.folder)
+        ranking[column] = ranking["model"].map(values)
     output = run_dir / RANKING_FILE
     write_atomic(output, lambda handle: ranking.to_csv(handle, index=False, float_format="%.6g"))
     shown = ranking.head(top_k).set_index("rank")
@@ -108,6 +141,8 @@ def recommend_task(cfg: DictConfig) -> None:
         f"(mean ± std over seeds {seeds}; records: normalised accuracy on the nearest datasets)",
         index_name="rank",
     )
+    for model, why in unloadable.items():
+        print(f"verify: {model} could not be loaded: {why}")
     print(f"every model's rank -> {output}")
 
 
