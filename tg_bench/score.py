@@ -36,18 +36,8 @@ def model_specs(cfg: DictConfig) -> list[ModelSpec]:
     root = Path(cfg.model_root) if cfg.get("model_root") else None
     if root is not None and not root.is_dir():
         raise UserInputError("model_root is not a folder", path=root)
-    specs = []
-    for name in map(str, names):
-        local = root / name if root is not None and (root / name).exists() else None
-        specs.append(
-            ModelSpec(
-                name=name,
-                path_or_id=str(local or name),
-                library=str(cfg.get("library", "auto")),
-                pooling=str(cfg.extract.pooling),
-            )
-        )
-    return specs
+    library, pooling = str(cfg.get("library", "auto")), str(cfg.extract.pooling)
+    return [ModelSpec.local_or_named(name, root, library, pooling) for name in map(str, names)]
 
 
 def dataset_spec(cfg: DictConfig) -> DatasetSpec:
@@ -80,12 +70,7 @@ def score_task(cfg: DictConfig) -> None:
     dataset = dataset_spec(cfg)
     models = model_specs(cfg)
     spec = ZooSpec.from_config(cfg.zoo)
-    settings = ExtractSettings(
-        device=str(cfg.extract.device),
-        batch_size=int(cfg.extract.batch_size),
-        max_length=int(cfg.extract.max_length),
-        cache_dir=Path(cfg.extract.cache_dir) if cfg.extract.get("cache_dir") else None,
-    )
+    settings = ExtractSettings.from_config(cfg.extract)
     scored = score_models(
         models,
         dataset,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.errors import UserInputError
-from tg_bench.task.history import training_records
+from tg_bench.task.history import normalised_table, weighted_mean
 from tg_bench.task.method import HeldOutTarget, Method
 
 WEIGHTINGS = ("uniform", "exponential")
@@ -72,10 +72,5 @@ class KnnPrior(Method):
         return (weights / weights.sum()).reindex(datasets, fill_value=0.0)
 
     def score_models(self, task: HeldOutTarget) -> pd.Series:
-        history = training_records(task.zoo, task.target, task.protocol)
-        table = history.pivot_table(index="model", columns="dataset", values="normalised", aggfunc="mean")
-        weights = self.dataset_weights(task, table.columns)
-        present = table.notna()
-        weighted = table.fillna(0.0).mul(weights, axis=1).sum(axis=1)
-        total = present.mul(weights, axis=1).sum(axis=1)
-        return (weighted / total.where(total > 0)).astype(float)
+        table = normalised_table(task.zoo, task.target, task.protocol)
+        return weighted_mean(table, self.dataset_weights(task, table.columns))

@@ -7,6 +7,7 @@ the arrays the transferability estimators read (method.md section 7).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
@@ -74,6 +75,15 @@ class ModelSpec:
             raise UserInputError(f"model {self.name!r}: library must be one of {LIBRARIES}, got {self.library!r}")
         if self.pooling not in POOLINGS:
             raise UserInputError(f"model {self.name!r}: pooling must be one of {POOLINGS}, got {self.pooling!r}")
+
+    @classmethod
+    def local_or_named(
+        cls, name: str, root: Path | None, library: Library = "auto", pooling: Pooling = "mean"
+    ) -> ModelSpec:
+        """Model `name` from `<root>/<name>` when that exists (a local copy of a zoo model), else by its name (a
+        hub id or timm name)."""
+        local = root / name if root is not None and (root / name).exists() else None
+        return cls(name=name, path_or_id=str(local or name), library=library, pooling=pooling)
 
 
 @dataclass(frozen=True, eq=False)

@@ -57,16 +57,8 @@ def measured_distances(cfg: DictConfig) -> dict[str, float]:
         for key, value in entries.items()
     }
     probe = ModelSpec(name=str(cfg.probe.model), path_or_id=str(cfg.probe.model), pooling=str(cfg.extract.pooling))
-    return probe_distances(probe, new, zoo_datasets, _settings(cfg), progress=bool(cfg.progress))
-
-
-def _settings(cfg: DictConfig) -> ExtractSettings:
-    return ExtractSettings(
-        device=str(cfg.extract.device),
-        batch_size=int(cfg.extract.batch_size),
-        max_length=int(cfg.extract.max_length),
-        cache_dir=Path(cfg.extract.cache_dir) if cfg.extract.get("cache_dir") else None,
-    )
+    settings = ExtractSettings.from_config(cfg.extract)
+    return probe_distances(probe, new, zoo_datasets, settings, progress=bool(cfg.progress))
 
 
 def verified_scores(
@@ -84,11 +76,10 @@ def verified_scores(
     cap = None if defaults.get("max_samples") is None else int(defaults["max_samples"])
     dataset = _dataset_spec(str(cfg.dataset.name), defaults, defaults, cap, 0)
     root = Path(cfg.model_root) if cfg.get("model_root") else None
-    specs = [
-        ModelSpec(name=m, path_or_id=str(root / m if root is not None and (root / m).exists() else m)) for m in models
-    ]
+    specs = [ModelSpec.local_or_named(m, root, pooling=str(cfg.extract.pooling)) for m in models]
+    settings = ExtractSettings.from_config(cfg.extract)
     scored = score_models(
-        specs, dataset, {key: estimator}, zoo_folder=zoo_folder, settings=_settings(cfg), progress=bool(cfg.progress)
+        specs, dataset, {key: estimator}, zoo_folder=zoo_folder, settings=settings, progress=bool(cfg.progress)
     )
     values = {record.model: record.score for record in scored.records}
     return f"verify {key}", values, scored.unloadable

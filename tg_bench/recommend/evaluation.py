@@ -12,6 +12,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from tg_bench.data.zoo import ZooData
+from tg_bench.evaluate.metrics import rel_k
 from tg_bench.recommend.new_dataset import NewDataset
 from tg_bench.recommend.ranking import recommend
 from tg_bench.task.ground_truth import ground_truth, target_weight
@@ -37,11 +38,11 @@ def as_new_dataset(zoo: ZooData, target: str) -> tuple[ZooData, NewDataset]:
 
 
 def relative_at_k(ranking: pd.DataFrame, truth: pd.DataFrame, ks: Sequence[int]) -> dict[int, float]:
-    """rel@k: the best true accuracy among the top k ranked models that have one, over the best true accuracy
-    of all models (both restricted to models present in both tables)."""
-    joined = ranking[["rank", "model"]].merge(truth, on="model", how="inner").sort_values("rank")
-    best = float(joined["accuracy"].max())
-    return {k: float(joined["accuracy"].iloc[:k].max()) / best for k in ks}
+    """rel@k (`evaluate.metrics.rel_k`) of the ranking's order, over the models present in both tables: the
+    best true accuracy among the k best-ranked, over the best true accuracy of all."""
+    joined = ranking[["rank", "model"]].merge(truth, on="model", how="inner")
+    accuracy, order = joined["accuracy"].to_numpy(), -joined["rank"].to_numpy(dtype=float)
+    return {k: rel_k(accuracy, order, k) for k in ks}
 
 
 def leave_one_dataset_out(

@@ -10,17 +10,11 @@ import pandas as pd
 from tg_bench.data.zoo import ZooData
 from tg_bench.errors import UserInputError
 from tg_bench.recommend.new_dataset import NewDataset, nearest_datasets, with_new_dataset
-from tg_bench.task.history import training_records
+from tg_bench.task.history import normalised_table
 from tg_bench.task.method import HeldOutTarget, Method, MethodFamily
 from tg_bench.task.protocol import Protocol
 
 RANKING_COLUMNS = ["rank", "model", "score", "score_std", "nearest_records"]
-
-
-def rankable_models(zoo: ZooData, name: str, protocol: Protocol) -> list[str]:
-    """The models a method can rank for `name`: those with a fine-tuning record on another dataset (under
-    `protocol`'s rules), sorted by name."""
-    return sorted(training_records(zoo, name, protocol)["model"].astype(str).unique())
 
 
 def recommend(
@@ -32,7 +26,8 @@ def recommend(
     nearest: int = 3,
     where: str | None = None,
 ) -> pd.DataFrame:
-    """Rank every rankable model of `zoo` for `new`, best first.
+    """Rank every model of `zoo` with a fine-tuning record on another dataset (under `protocol`'s rules) for
+    `new`, best first.
 
     The method scores the new dataset once per seed as a held-out target without records (`HeldOutTarget`
     with `models`); `score` is the mean over seeds and `score_std` their spread (0 for a deterministic method;
@@ -49,7 +44,8 @@ def recommend(
     if not seeds:
         raise UserInputError("seeds: empty list; give at least one seed")
     augmented = with_new_dataset(zoo, new, where)
-    models = rankable_models(augmented, new.name, protocol)
+    normalised = normalised_table(augmented, new.name, protocol)
+    models = [str(model) for model in normalised.index]
     runs = []
     for seed in seeds:
         task = HeldOutTarget(augmented, new.name, protocol, int(seed), models=tuple(models))
@@ -61,14 +57,9 @@ def recommend(
     )
     ranking = ranking.sort_values(["score", "model"], ascending=[False, True], na_position="last", kind="stable")
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
-    history = training_records(augmented, new.name, protocol)
-    normalised = history.pivot_table(index="model", columns="dataset", values="normalised", aggfunc="mean")
     close = nearest_datasets(augmented, new.name, set(normalised.columns), nearest)
     ranking["nearest_records"] = [
-        "; ".join(
-            f"{d}={normalised.at[m, d]:.2f}" if m in normalised.index and pd.notna(normalised.at[m, d]) else f"{d}=-"
-            for d in close
-        )
+        "; ".join(f"{d}={normalised.at[m, d]:.2f}" if pd.notna(normalised.at[m, d]) else f"{d}=-" for d in close)
         for m in ranking["model"]
     ]
     if new.scores:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from tg_bench.errors import UserInputError
 from tg_bench.stacking.standardise import pearson_columns, standardised
-from tg_bench.task.history import training_records
+from tg_bench.task.history import normalised_table, weighted_mean
 from tg_bench.task.method import HeldOutTarget, Method
 
 
@@ -50,9 +50,5 @@ class GuidedPrior(Method):
         return weights / weights.sum()
 
     def score_models(self, task: HeldOutTarget) -> pd.Series:
-        history = training_records(task.zoo, task.target, task.protocol)
-        table = history.pivot_table(index="model", columns="dataset", values="normalised", aggfunc="mean")
-        weights = self.dataset_weights(task, table)
-        weighted = table.fillna(0.0).mul(weights, axis=1).sum(axis=1)
-        total = table.notna().mul(weights, axis=1).sum(axis=1)
-        return weighted / total.where(total > 0)
+        table = normalised_table(task.zoo, task.target, task.protocol)
+        return weighted_mean(table, self.dataset_weights(task, table))

@@ -41,3 +41,18 @@ def training_records(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFr
         records = best_runs(records, by=["model", "dataset"]).sort_values("row")
     normalised = records.groupby("dataset")["accuracy"].transform(min_max)
     return records.assign(normalised=normalised).reset_index(drop=True)
+
+
+def normalised_table(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
+    """`training_records` as a table: models (rows, sorted) x training datasets (columns, sorted), the mean
+    `normalised` accuracy of a model's records there, NaN where it has none."""
+    history = training_records(zoo, target, protocol)
+    return history.pivot_table(index="model", columns="dataset", values="normalised", aggfunc="mean")
+
+
+def weighted_mean(table: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """Per model (row of `table`, models x datasets), the mean of its values weighted by `weights` (one per
+    column), the weights renormalised over the datasets it has values on; NaN for a model with none there."""
+    weighted = table.fillna(0.0).mul(weights, axis=1).sum(axis=1)
+    total = table.notna().mul(weights, axis=1).sum(axis=1)
+    return (weighted / total.where(total > 0)).astype(float)

@@ -31,6 +31,16 @@ class ExtractSettings:
     max_length: int = 128
     cache_dir: Path | None = None
 
+    @classmethod
+    def from_config(cls, extract: Mapping) -> ExtractSettings:
+        """From a command's `extract` config node (`device`, `batch_size`, `max_length`, `cache_dir`)."""
+        return cls(
+            device=str(extract["device"]),
+            batch_size=int(extract["batch_size"]),
+            max_length=int(extract["max_length"]),
+            cache_dir=Path(extract["cache_dir"]) if extract.get("cache_dir") else None,
+        )
+
     def extract(self, model: ModelSpec, dataset: DatasetSpec, progress: bool = True) -> Extraction:
         """`tg_bench.extract.extract` of `model` on `dataset` with these settings."""
         return extract(
@@ -123,7 +133,7 @@ def score_models(
         log.warning("%s skipped for %d model(s) without a classification head: %s", name, len(names), ", ".join(names))
     if unloadable:
         log.warning("%d of %d model(s) could not be loaded: %s", len(unloadable), len(models), ", ".join(unloadable))
-    if not records and unloadable and len(unloadable) == len(models):
+    if not records and len(unloadable) == len(models):
         first = next(iter(unloadable.values()))
         raise UserInputError(f"no scores computed: none of the {len(models)} model(s) could be loaded ({first})")
     if not records:
