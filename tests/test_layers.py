@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from importlinter.cli import lint_imports
 
 from tg_bench.paths import PROJECT_ROOT
@@ -9,4 +11,15 @@ from tg_bench.paths import PROJECT_ROOT
 
 def test_import_contracts_are_kept(monkeypatch) -> None:
     monkeypatch.chdir(PROJECT_ROOT)
-    assert lint_imports(config_filename=str(PROJECT_ROOT / "pyproject.toml"), no_cache=True) == 0
+    # import-linter configures logging with disable_existing_loggers=True, which would silence every logger
+    # already created (tg_bench's included) for the tests that run after this one
+    loggers = [logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)]
+    enabled = [logger for logger in loggers if not logger.disabled]
+    root_level, root_handlers = logging.root.level, list(logging.root.handlers)
+    try:
+        assert lint_imports(config_filename=str(PROJECT_ROOT / "pyproject.toml"), no_cache=True) == 0
+    finally:
+        for logger in enabled:
+            logger.disabled = False
+        logging.root.setLevel(root_level)
+        logging.root.handlers[:] = root_handlers

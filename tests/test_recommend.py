@@ -55,9 +55,38 @@ def test_bad_new_datasets_are_user_errors(three_dataset_zoo: ZooData, tmp_path: 
     distances.write_text("dataset,distance\ntB,far\n")
     with pytest.raises(UserInputError, match="distance"):
         read_new_dataset("mine", distances)
-    graph = build_methods(config(["zoo=text", "embedder=[node2vec]", "predictor=[lr]", "baseline=[]"]))[0]
-    with pytest.raises(UserInputError, match="cannot rank a dataset without fine-tuning records"):
+    graph = build_methods(config(["zoo=text", "embedder=[node2vec]", "predictor=[lr,xgb]", "baseline=[]"]))[0]
+    with pytest.raises(UserInputError, match="choose one of the family's methods: lr_node2vec"):
         recommend(three_dataset_zoo, NewDataset("mine", {"tB": 1.0}), graph, clean)
+    with pytest.raises(UserInputError, match=r"dataset\.size must be a number >= 1"):
+        NewDataset("mine", {"tB": 1.0}, size=0.0)
+
+
+def test_transfergraph_ranks_a_new_dataset_as_it_predicts_a_held_out_target(metadata_root) -> None:
+    """dtd with its records removed and its published distances, size and class count given as a new dataset's:
+    without node embeddings the regression predicts exactly what `tg-bench run` predicts for dtd held out; with
+    node2vec the new dataset joins the graph as a node without accuracy edges (the node order differs from
+    the run's, so the seeds' embeddings differ) and the ranking still follows the run's closely."""
+    import numpy as np
+
+    from tg_bench.recommend.evaluation import as_new_dataset
+    from tg_bench.task.method import HeldOutTarget
+
+    zoo = load_zoo(ZooSpec.from_config(config(["zoo=image"]).zoo), metadata_root)
+    clean = load_protocol("clean")
+    reduced, new = as_new_dataset(zoo, "dtd")
+    assert new.size == 1880 and new.n_classes == 47
+    for embedder, seeds in (("none", [0]), ("node2vec", [0, 1])):
+        family = build_methods(config(["zoo=image", "protocol=clean", f"embedder=[{embedder}]", "predictor=[lr]"]))[0]
+        name = family.names[0]
+        run = dict(family.predictions(HeldOutTarget(zoo, "dtd", clean, 0)))[name].set_index("model")["score"]
+        ranking = recommend(reduced, new, family, clean, seeds, name=name).set_index("model")
+        assert set(ranking.index) == set(run.index) and ranking["score"].notna().all()
+        if embedder == "none":
+            assert ranking["score"].to_dict() == pytest.approx(run.to_dict(), abs=1e-9)
+        else:
+            assert (ranking["score_std"] > 0).any()
+            assert np.corrcoef(ranking["score"].reindex(run.index), run)[0, 1] > 0.8
 
 
 def _recommend_cli(args: list[str], root: Path, workdir: Path) -> subprocess.CompletedProcess:
@@ -77,9 +106,18 @@ def test_the_cli_prints_the_top_k_and_writes_every_models_rank(synthetic_text_zo
     distances = tmp_path / "mine.csv"
     distances.write_text("dataset,distance\ntA,1.0\ntB,2.0\n")
     out = tmp_path / "out"
-    args = ["dataset.name=mine", f"dataset.distances={distances}", "top_k=2", f"hydra.run.dir={out}"]
+    # the method: the best clean-protocol text result that needs no scores of the new dataset
+    statistics = tmp_path / "statistics.csv"
+    pd.DataFrame(
+        [("text", "clean", 1, m, "pearson", "average", v) for m, v in [("stacked_prior", 0.9), ("knn_prior", 0.8)]],
+        columns=["zoo", "protocol", "ratio", "method", "metric", "target", "mean"],
+    ).to_csv(statistics, index=False)
+    args = ["dataset.name=mine", f"dataset.distances={distances}", f"results={statistics}", "top_k=2"]
+    args.append(f"hydra.run.dir={out}")
     done = _recommend_cli(args, root, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "method: knn_prior, the best clean-protocol method of zoo 'text'" in done.stdout
+    assert "stacked_prior (LOG_ME scores of the dataset" in done.stdout
     assert "mine: top 2 of 4 models of zoo 'text' by knn_prior" in done.stdout
     ranking = pd.read_csv(out / "recommendations.csv")
     assert ranking["rank"].tolist() == [1, 2, 3, 4] and set(ranking["model"]) == {"m1", "m2", "m3", "m4"}
@@ -126,7 +164,7 @@ def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synth
     out = tmp_path / "out"
     args = [
         "dataset.name=mine", f"dataset.path={folders['mine']}", "dataset.input_columns=[text]",
-        f"probe.model={probe}", f"probe.datasets={{tA: {folders['tA']}, tB: {folders['tB']}}}",
+        f"probe.model={probe}", f"probe.datasets={{tA: {folders['tA']}, tB: {folders['tB']}}}", "method=knn_prior",
         "extract.device=cpu", f"extract.cache_dir={tmp_path / 'cache'}", "top_k=3", f"hydra.run.dir={out}",
     ]  # fmt: skip
     offline = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

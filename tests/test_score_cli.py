@@ -254,3 +254,86 @@ def test_overlay_scores_replace_published_rows_of_the_same_key() -> None:
     assert merged.values.tolist() == [
         ["LOG_ME", "b", "t", 2.0], ["LEEP", "a", "t", 3.0], ["LOG_ME", "a", "t", 9.0], ["NCE", "a", "t", 4.0]
     ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_score_zoo_script_scores_every_model_on_every_target_and_resumes(
+    synthetic_text_zoo: tuple[Path, ZooSpec], tmp_path: Path
+) -> None:
+    """`scripts/score_zoo.sh` on a tiny local zoo (models m1-m4 as local folders, targets tA and tB as local
+    datasets): LogME, LEEP and NCE for every (model, target); a model that cannot be loaded (m4, no folder yet)
+    is reported and the rest scored; run again, every score is read back from the score store with the same
+    bytes; once m4 is there, only its scores are computed; the overlay then holds all 24 rows."""
+    root, spec = synthetic_text_zoo
+    models, data = tmp_path / "models", tmp_path / "data"
+    for i, model in enumerate(("m1", "m2", "m3")):
+        save_text_classifier(models / model, seed=i)
+    for target, sentences in {"tA": SENTENCES, "tB": SENTENCES[::-1]}.items():
+        save_text_dataset(data / target, sentences, TEXT_LABELS)
+    script = Path(__file__).resolve().parents[1] / "scripts" / "score_zoo.sh"
+    env = {
+        **os.environ, **OFFLINE, "TG_BENCH_DATA": str(root), "TG_BENCH_ROOT": str(tmp_path),
+        "TG_BENCH": str(Path(sys.executable).parent / "tg-bench"),
+    }  # fmt: skip
+
+    def score_zoo(out: str) -> subprocess.CompletedProcess:
+        args = [
+            "text", "zoo.targets=[tA,tB]", "zoo.excluded_datasets=[]", f"model_root={models}", f"dataset_root={data}",
+            "dataset.input_columns=[text]", "extract.device=cpu", f"extract.cache_dir={tmp_path / 'cache'}",
+            "progress=false", f"hydra.run.dir={tmp_path / out}",
+        ]  # fmt: skip
+        done = subprocess.run(["bash", str(script), *args], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done
+
+    first = score_zoo("first")
+    rows = pd.read_csv(tmp_path / "first" / "transferability_score_records.csv", index_col=0)
+    assert len(rows) == 18 and set(rows["target_dataset"]) == {"tA", "tB"} and set(rows["model"]) == {"m1", "m2", "m3"}
+    assert set(rows["metric"]) == {f"TransferabilityMethod.{m}" for m in ("LOG_ME", "LEEP", "NCE")}
+    assert "2 (model, dataset) pair(s) of 8 could not be loaded" in first.stdout
+    assert "m4 on tA:" in first.stdout and "0 of 18 scores were finished earlier" in first.stdout
+
+    again = score_zoo("again")
+    assert "18 of 18 scores were finished earlier and are read back" in again.stdout
+    first_bytes = (tmp_path / "first" / "transferability_score_records.csv").read_bytes()
+    assert (tmp_path / "again" / "transferability_score_records.csv").read_bytes() == first_bytes
+
+    save_text_classifier(models / "m4", seed=3)
+    last = score_zoo("last")
+    assert "18 of 24 scores were finished earlier" in last.stdout and "could not be loaded" not in last.stdout
+    overlay = load_zoo(spec, root, tmp_path / "zoo_overlay").scores
+    added = overlay[overlay["metric"].isin(["LEEP", "NCE"])]
+    assert len(added) == 16 and set(added["target"]) == {"tA", "tB"}
+    assert len(overlay[(overlay["metric"] == "LOG_ME") & overlay["model"].isin(["m1", "m2", "m3", "m4"])]) >= 8
+
+
+def test_a_score_key_follows_what_decides_the_score(local_hub: Path, tmp_path: Path) -> None:
+    """Equal inputs, equal key; a different sample cap, estimator option, seed or local model file, a new key."""
+    import dataclasses
+
+    from conftest import baseline
+
+    from tg_bench.transferability.score_store import score_key
+
+    model = ModelSpec(name="org/classifier", path_or_id=str(local_hub / "org/classifier"))
+    dataset = DatasetSpec(name="tA", path_or_id=str(local_hub / "data/tA_text"))
+    logme_estimator = baseline("logme").estimator
+    settings = {"seed": 0, "batch_size": 32, "max_length": 128, "device": "cpu"}
+
+    def key(**changes: object) -> str:
+        m, d = changes.pop("model", model), changes.pop("dataset", dataset)
+        e = changes.pop("estimator", logme_estimator)
+        return score_key("text", m, d, "logme", e, **{**settings, **changes}).digest
+
+    assert key() == key()
+    assert key(dataset=dataclasses.replace(dataset, max_samples=5)) != key()
+    assert key(seed=1) != key()
+    import functools
+
+    other_option = dataclasses.replace(logme_estimator, fn=functools.partial(logme_estimator.fn, max_iter=3))
+    assert key(estimator=other_option) != key()
+    copy = tmp_path / "classifier"
+    save_text_classifier(copy, seed=0)
+    before = key(model=ModelSpec(name="org/classifier", path_or_id=str(copy)))
+    save_text_classifier(copy, seed=1)
+    assert key(model=ModelSpec(name="org/classifier", path_or_id=str(copy))) != before

@@ -236,6 +236,25 @@ def target_names(config_dir: str | Path = CONFIG_DIR) -> dict[str, str]:
     return {path.stem: str(OmegaConf.load(path).name) for path in sorted(Path(config_dir, "target").glob("*.yaml"))}
 
 
+def target_hub_entries(zoo: str, config_dir: str | Path = CONFIG_DIR) -> dict[str, dict]:
+    """Where each evaluation target of `zoo` with a hub entry in `conf/target/*.yaml` is read from, as
+    dataset name -> {path (hub id), config, split (its training split), input_columns, label_column}."""
+    entries = {}
+    for path in sorted(Path(config_dir, "target").glob("*.yaml")):
+        target = OmegaConf.load(path)
+        hub = target.get("hub")
+        if str(target.get("zoo")) != zoo or hub is None or not hub.get("id"):
+            continue
+        entries[str(target.name)] = {
+            "path": str(hub.id),
+            "config": hub.get("config"),
+            "split": str(hub.get("train_split") or "train"),
+            "input_columns": list(hub.input_columns),
+            "label_column": str(hub.get("label_column") or "label"),
+        }
+    return entries
+
+
 def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:
     """The dataset names a run evaluates: `target=<key>`, else `targets=[...]` (target keys such as
     `glue_cola`, or dataset names such as `glue/cola`), else all of the zoo's targets."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import config_int, estimators_of
+from tg_bench.build import config_int, estimators_of, target_hub_entries
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
@@ -40,24 +40,47 @@ def model_specs(cfg: DictConfig) -> list[ModelSpec]:
     return [ModelSpec.local_or_named(name, root, library, pooling) for name in map(str, names)]
 
 
+def _spec(name: str, fields: dict, cap: object, seed: int) -> DatasetSpec:
+    hint = ": select a target (target=glue_sst2) or give it (dataset.path=..., dataset.input_columns=[...])"
+    return DatasetSpec.from_fields(name, fields, max_samples=None if cap is None else int(cap), seed=seed, hint=hint)
+
+
 def dataset_spec(cfg: DictConfig) -> DatasetSpec:
-    data = cfg.dataset
-    for key in ("name", "path", "input_columns"):
-        if data.get(key) in (None, "", []):
-            raise UserInputError(
-                f"dataset.{key} is not set: select a target (target=glue_sst2) or give dataset.{key}=..."
-            )
-    cap = data.get("max_samples")
-    return DatasetSpec(
-        name=str(data.name),
-        path_or_id=str(data.path),
-        config=None if data.get("config") is None else str(data.config),
-        split=str(data.split),
-        input_columns=tuple(str(c) for c in data.input_columns),
-        label_column=str(data.label_column),
-        max_samples=None if cap is None else int(cap),
-        seed=config_int(cfg, "seed"),
-    )
+    """The one dataset of `dataset.*` (a selected target's hub entry, or the user's own)."""
+    data = OmegaConf.to_container(cfg.dataset, resolve=True)
+    if data.get("name") in (None, ""):
+        raise UserInputError("dataset.name is not set: select a target (target=glue_sst2) or give dataset.name=...")
+    return _spec(str(data["name"]), data, data.get("max_samples"), config_int(cfg, "seed"))
+
+
+def target_specs(cfg: DictConfig) -> list[DatasetSpec]:
+    """The datasets to score on: `dataset.*`, or with `targets` (`all` or a list of the zoo's dataset names)
+    each target in turn, read from `<dataset_root>/<name, / as _>` when `dataset_root` is set, else from its hub
+    entry (`conf/target/*.yaml`); fields a target lacks come from `dataset.*`."""
+    targets = cfg.get("targets")
+    if targets is None:
+        return [dataset_spec(cfg)]
+    from tg_bench.data.zoo import ZooSpec
+
+    spec = ZooSpec.from_config(cfg.zoo)
+    names = list(spec.targets) if targets == "all" else [targets] if isinstance(targets, str) else list(targets)
+    unknown = sorted(set(map(str, names)) - set(spec.targets))
+    if unknown:
+        raise UserInputError(
+            f"targets: {', '.join(unknown)} not among zoo '{spec.name}''s targets ({', '.join(spec.targets)}) or `all`"
+        )
+    root = Path(cfg.dataset_root) if cfg.get("dataset_root") else None
+    if root is not None and not root.is_dir():
+        raise UserInputError("dataset_root is not a folder", path=root)
+    hub = target_hub_entries(spec.name)
+    defaults = OmegaConf.to_container(cfg.dataset, resolve=True)
+    specs = []
+    for name in map(str, names):
+        fields = {**defaults, **hub.get(name, {})}
+        if root is not None:
+            fields["path"] = str(root / name.replace("/", "_"))
+        specs.append(_spec(name, fields, defaults.get("max_samples"), config_int(cfg, "seed")))
+    return specs
 
 
 def score_task(cfg: DictConfig) -> None:
@@ -65,32 +88,50 @@ def score_task(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
     from tg_bench.data.zoo import ZooSpec, overlay_scores_file
+    from tg_bench.store.units import ResultStore
 
     estimators = estimators_of(cfg.get("baseline"))
-    dataset = dataset_spec(cfg)
+    datasets = target_specs(cfg)
     models = model_specs(cfg)
     spec = ZooSpec.from_config(cfg.zoo)
     settings = ExtractSettings.from_config(cfg.extract)
-    scored = score_models(
-        models,
-        dataset,
-        estimators,
-        zoo_folder=spec.folder,
-        settings=settings,
-        seed=config_int(cfg, "seed"),
-        progress=bool(cfg.progress),
-    )
-    records = scored.records
+    store_dir = cfg.paths.get("score_store_dir")
+    store = ResultStore(store_dir) if store_dir else None
+    records, reused, unloadable = [], 0, {}
+    for dataset in datasets:
+        scored = score_models(
+            models,
+            dataset,
+            estimators,
+            zoo_folder=spec.folder,
+            settings=settings,
+            seed=config_int(cfg, "seed"),
+            progress=bool(cfg.progress),
+            store=store,
+            zoo=spec.name,
+            rerun=bool(cfg.get("rerun")),
+        )
+        records += scored.records
+        reused += scored.reused
+        unloadable |= {f"{model} on {dataset.name}": why for model, why in scored.unloadable.items()}
+        if len(datasets) == 1:
+            print_table(
+                score_table(scored.records),
+                f"{dataset.name}: scores (rows sorted by {scored.records[0].metric}; higher is better)",
+                index_name="model",
+            )
+        else:
+            print(f"{dataset.name}: {len(scored.records)} scores, {len(scored.unloadable)} model(s) not loaded")
     output = write_score_records(Path(HydraConfig.get().runtime.output_dir) / SCORES_FILE, records)
-    print_table(
-        score_table(records),
-        f"{dataset.name}: scores (rows sorted by {records[0].metric}; higher is better)",
-        index_name="model",
-    )
     print(f"{len(records)} score rows -> {output}")
-    if scored.unloadable:
-        print(f"{len(scored.unloadable)} of {len(models)} model(s) could not be loaded and were skipped:")
-        for name, why in scored.unloadable.items():
+    if store is not None:
+        print(
+            f"score store {store.root}: {reused} of {len(records)} scores were finished earlier and are read back, "
+            "not recomputed (rerun=true recomputes)"
+        )
+    if unloadable:
+        print(f"{len(unloadable)} (model, dataset) pair(s) of {len(models) * len(datasets)} could not be loaded:")
+        for name, why in unloadable.items():
             print(f"  {name}: {why}")
     if cfg.get("update_zoo"):
         if not cfg.paths.get("overlay_dir"):

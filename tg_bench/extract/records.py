@@ -6,6 +6,7 @@ the arrays the transferability estimators read (method.md section 7).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -51,6 +52,27 @@ class DatasetSpec:
             raise UserInputError(f"dataset {self.name!r}: at most two input columns (a text pair), got {columns}")
         if self.max_samples is not None and (isinstance(self.max_samples, bool) or self.max_samples < 1):
             raise UserInputError(f"dataset {self.name!r}: max_samples must be a positive integer or None")
+
+    @classmethod
+    def from_fields(
+        cls, name: str, fields: Mapping, *, max_samples: int | None = None, seed: int = 0, hint: str = ""
+    ) -> DatasetSpec:
+        """From a config node's `path`, `config`, `split`, `input_columns`, `label_column` (missing split: train,
+        label column: label). UserInputError naming the missing field, followed by `hint`, when `path` or
+        `input_columns` is not set."""
+        for key in ("path", "input_columns"):
+            if fields.get(key) in (None, "", []):
+                raise UserInputError(f"dataset.{key} is not set for {name!r}{hint}")
+        return cls(
+            name=name,
+            path_or_id=str(fields["path"]),
+            config=None if fields.get("config") is None else str(fields["config"]),
+            split=str(fields.get("split") or "train"),
+            input_columns=tuple(str(c) for c in fields["input_columns"]),
+            label_column=str(fields.get("label_column") or "label"),
+            max_samples=max_samples,
+            seed=seed,
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,9 +29,12 @@ class FeatureTables:
     test_models: list[str]
 
 
-def target_rows(zoo: ZooData, target: str, protocol: Protocol) -> pd.DataFrame:
+def target_rows(zoo: ZooData, target: str, protocol: Protocol, models: Sequence[str] | None = None) -> pd.DataFrame:
     """The rows to predict: one row per ground-truth model under `protocol.one_row_per_model`; otherwise (the
-    paper) the target's full records of typed models (with their `train_runtime`), in file order."""
+    paper) the target's full records of typed models (with their `train_runtime`), in file order. `models`: a
+    target without records (a new dataset, `HeldOutTarget.models`): one row per given model, no runtime."""
+    if models is not None:
+        return pd.DataFrame({"model": list(models), "dataset": target, "train_runtime": np.nan})
     if protocol.one_row_per_model:
         truth = ground_truth(zoo, target, protocol)
         return pd.DataFrame({"model": truth["model"], "dataset": target, "train_runtime": np.nan})
@@ -119,9 +123,12 @@ def feature_tables(
     protocol: Protocol,
     embeddings: np.ndarray | None = None,
     graph: ZooGraph | None = None,
+    models: Sequence[str] | None = None,
 ) -> FeatureTables:
+    """The regression's training rows (other datasets' records) and the target's rows to predict (`models`: see
+    `target_rows`), with `embeddings` (n_nodes, dim) of `graph`'s nodes appended when given."""
     train_rows = training_records(zoo, target, protocol)
-    test_rows = target_rows(zoo, target, protocol)
+    test_rows = target_rows(zoo, target, protocol, models)
     train = _rows_features(zoo, train_rows, protocol, embeddings, graph)
     test = _rows_features(zoo, test_rows, protocol, embeddings, graph)
     _encode_categories(train, test, zoo, protocol)

@@ -138,8 +138,11 @@ def build_graph(
         upper_i, upper_j = np.triu_indices(len(datasets), k=1)
         distance = sub[upper_i, upper_j]
         similarity = 1.0 - distance
-        span = similarity.max() - similarity.min()
-        scaled = (similarity - similarity.min()) / span if span > 0 else np.ones_like(similarity)
+        # nan-aware: a new dataset (tg_bench.recommend) may lack distances to some datasets; a pair without a
+        # distance gets no edge (NaN > 0 is False)
+        low, high = np.nanmin(similarity), np.nanmax(similarity)
+        span = high - low
+        scaled = (similarity - low) / span if span > 0 else np.where(np.isnan(similarity), np.nan, 1.0)
         keep = scaled > 0  # the farthest pair gets weight 0: no edge
         if config.distance_threshold is not None:
             keep &= distance <= config.distance_threshold
@@ -178,7 +181,10 @@ def build_graph(
 def _node_features(zoo: ZooData, datasets: list[str], n_models: int, dim: int, seed: int) -> np.ndarray:
     """Datasets: classical MDS of the published distance matrix, scaled to unit max-norm (the 768-d embeddings
     the distances came from are not published). Models: seeded uniform random vectors, as the paper."""
-    coords = classical_mds(zoo.distances.loc[datasets, datasets].to_numpy(dtype=float), dim)
+    distances = zoo.distances.loc[datasets, datasets].to_numpy(dtype=float)
+    # a pair without a distance (a new dataset measured against some datasets only) counts as the farthest pair
+    distances = np.where(np.isnan(distances), np.nanmax(distances), distances)
+    coords = classical_mds(distances, dim)
     scale = np.abs(coords).max() or 1.0
     rng = np.random.default_rng(seed)
     model_features = rng.random((n_models, dim), dtype=np.float32)

@@ -65,7 +65,7 @@ class TransferGraph(MethodFamily):
             with self.timer.stage("embedding"):
                 embeddings = embedder.fit_transform(graph, task.seed)
         with self.timer.stage("features"):
-            return feature_tables(task.zoo, task.target, task.protocol, embeddings, graph)
+            return feature_tables(task.zoo, task.target, task.protocol, embeddings, graph, task.models)
 
     def regress(self, tables: FeatureTables, factory: RegressorFactory, seed: int) -> pd.DataFrame:
         """One prediction per row of the target's feature table (one per record, or per model under

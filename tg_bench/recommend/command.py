@@ -9,18 +9,22 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
-from tg_bench.build import build_baselines, build_protocol, estimators_of
+from tg_bench.build import build_methods, build_protocol, estimators_of, method_configs, target_hub_entries
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
-from tg_bench.paths import CONFIG_DIR
-from tg_bench.recommend.new_dataset import NewDataset, read_new_dataset, read_scores
+from tg_bench.paths import CONFIG_DIR, PROJECT_ROOT
+from tg_bench.predict.transfergraph import TransferGraph
+from tg_bench.recommend.choice import Candidate, choose, metrics_read
+from tg_bench.recommend.new_dataset import NewDataset, read_distances, read_scores
 from tg_bench.recommend.probe import probe_distances
 from tg_bench.recommend.ranking import recommend
 from tg_bench.transferability.pipeline import ExtractSettings, score_models
 
 RANKING_FILE = "recommendations.csv"
+#: where `method=best` looks up the benchmark's clean-protocol results by default
+BEST_RESULTS = PROJECT_ROOT / "results" / "transfergraph" / "statistics.csv"
 #: the distances the probe measured, reusable as `dataset.distances` next time
 DISTANCES_FILE = "distances.csv"
 
@@ -28,20 +32,8 @@ DISTANCES_FILE = "distances.csv"
 def _dataset_spec(name: str, entry: Mapping, defaults: Mapping, max_samples: int | None, seed: int) -> DatasetSpec:
     """A dataset for the probe: `entry`'s fields over `defaults`' (the new dataset's columns)."""
     merged = {**{k: defaults.get(k) for k in ("config", "split", "input_columns", "label_column")}, **entry}
-    if not merged.get("path"):
-        raise UserInputError(f"probe dataset {name!r}: no path (a save_to_disk folder or a hub id)")
-    if not merged.get("input_columns"):
-        raise UserInputError(f"probe dataset {name!r}: no input_columns (set dataset.input_columns)")
-    return DatasetSpec(
-        name=name,
-        path_or_id=str(merged["path"]),
-        config=None if merged.get("config") is None else str(merged["config"]),
-        split=str(merged.get("split") or "train"),
-        input_columns=tuple(str(c) for c in merged["input_columns"]),
-        label_column=str(merged.get("label_column") or "label"),
-        max_samples=max_samples,
-        seed=seed,
-    )
+    hint = " (a save_to_disk folder or hub id as path; its columns as dataset.input_columns)"
+    return DatasetSpec.from_fields(name, merged, max_samples=max_samples, seed=seed, hint=hint)
 
 
 def measured_distances(cfg: DictConfig) -> dict[str, float]:
@@ -49,7 +41,8 @@ def measured_distances(cfg: DictConfig) -> dict[str, float]:
     defaults = OmegaConf.to_container(cfg.dataset, resolve=True)
     cap = None if cfg.probe.get("max_samples") is None else int(cfg.probe.max_samples)
     new = _dataset_spec(str(cfg.dataset.name), defaults, defaults, cap, 0)
-    entries = OmegaConf.to_container(cfg.probe.get("datasets") or {}, resolve=True)
+    given = cfg.probe.get("datasets")
+    entries = target_hub_entries(str(cfg.zoo.name)) if given is None else OmegaConf.to_container(given, resolve=True)
     if not isinstance(entries, dict):
         raise UserInputError("probe.datasets must map zoo dataset names to {path: ...}")
     zoo_datasets = {
@@ -85,6 +78,27 @@ def verified_scores(
     return f"verify {key}", values, scored.unloadable
 
 
+def method_candidates(cfg: DictConfig) -> list[Candidate]:
+    """Every method the config selects (`baseline`, and TransferGraph's `embedder` x `predictor`), built, with
+    the transferability metrics each reads on the ranked dataset."""
+    candidates = []
+    for family, (label, node) in zip(build_methods(cfg), method_configs(cfg), strict=True):
+        needs = metrics_read(node)
+        key = label.rsplit("-", 1)[-1] if isinstance(family, TransferGraph) else label
+        candidates += [Candidate(name, key, family, needs) for name in family.names]
+    return candidates
+
+
+def _number(node: Mapping, key: str) -> float | None:
+    value = node.get(key)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UserInputError(f"dataset.{key}: {value!r} is not a number") from None
+
+
 def recommend_task(cfg: DictConfig) -> None:
     """Hydra task of `tg-bench recommend`."""
     from hydra.core.hydra_config import HydraConfig
@@ -94,26 +108,30 @@ def recommend_task(cfg: DictConfig) -> None:
     top_k = cfg.get("top_k")
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise UserInputError(f"top_k must be a positive integer, not {top_k!r}")
-    methods = build_baselines(cfg.get("baseline"))
-    if len(methods) != 1:
-        raise UserInputError(
-            f"baseline: choose exactly one method to rank with (e.g. baseline=[knn_prior]), not {len(methods)}"
-        )
     seeds = [int(seed) for seed in cfg.seeds]
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     name = str(cfg.dataset.name)
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
-    if cfg.dataset.get("distances"):
-        where = str(cfg.dataset.distances)
-        new = read_new_dataset(name, cfg.dataset.distances, cfg.dataset.get("scores"))
-    elif cfg.probe.get("model"):
-        where = "probe.datasets"
-        distances = measured_distances(cfg)
-        scores = read_scores(name, cfg.dataset.scores) if cfg.dataset.get("scores") else ()
-        new = NewDataset(name, distances, scores)
-    else:
+    if not cfg.dataset.get("distances") and not cfg.probe.get("model"):
         raise UserInputError("give dataset.distances=<csv>, or probe.model=<model> to measure them")
-    ranking = recommend(zoo, new, methods[0], build_protocol(cfg.protocol), seeds, int(cfg.nearest), where=where)
+    scores = read_scores(name, cfg.dataset.scores) if cfg.dataset.get("scores") else ()
+    # chosen before the probe runs, so that a method that cannot run fails before any extraction
+    chosen, why = choose(
+        method_candidates(cfg),
+        str(cfg.method),
+        {metric for metric, _, _ in scores},
+        cfg.results or BEST_RESULTS,
+        zoo.name,
+        str(cfg.protocol.name),
+    )
+    print(why)
+    if cfg.dataset.get("distances"):
+        where, distances = str(cfg.dataset.distances), read_distances(cfg.dataset.distances)
+    else:
+        where, distances = "probe.datasets", measured_distances(cfg)
+    new = NewDataset(name, distances, scores, _number(cfg.dataset, "size"), _number(cfg.dataset, "n_classes"))
+    protocol = build_protocol(cfg.protocol)
+    ranking = recommend(zoo, new, chosen.family, protocol, seeds, int(cfg.nearest), where=where, name=chosen.name)
     if not cfg.dataset.get("distances"):
         frame = pd.DataFrame({"dataset": list(new.distances), "distance": list(new.distances.values())})
         write_atomic(run_dir / DISTANCES_FILE, lambda handle: frame.to_csv(handle, index=False, float_format="%.8g"))
@@ -128,7 +146,7 @@ def recommend_task(cfg: DictConfig) -> None:
     shown["score_std"] = shown["score_std"].map(lambda v: f"{v:.4f}")
     print_table(
         shown,
-        f"{new.name}: top {top_k} of {len(ranking)} models of zoo '{zoo.name}' by {methods[0].names[0]} "
+        f"{new.name}: top {top_k} of {len(ranking)} models of zoo '{zoo.name}' by {chosen.name} "
         f"(mean ± std over seeds {seeds}; records: normalised accuracy on the nearest datasets)",
         index_name="rank",
     )

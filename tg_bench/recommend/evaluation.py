@@ -22,7 +22,8 @@ from tg_bench.task.protocol import Protocol
 
 def as_new_dataset(zoo: ZooData, target: str) -> tuple[ZooData, NewDataset]:
     """`zoo` without any record of `target`, and `target` as a new dataset: its row of the published distance
-    matrix and its published transferability scores, what a user would compute for a dataset of their own."""
+    matrix, its published transferability scores, size and class count, what a user would compute or know for
+    a dataset of their own."""
     on_target = zoo.scores["target"] == target
     without = replace(
         zoo.without_records_of(target),
@@ -34,7 +35,13 @@ def as_new_dataset(zoo: ZooData, target: str) -> tuple[ZooData, NewDataset]:
     rows = tuple(
         zip(scores["metric"].astype(str), scores["model"].astype(str), scores["score"].astype(float), strict=True)
     )
-    return without, NewDataset(target, {str(k): float(v) for k, v in row.items()}, rows)
+    features = zoo.dataset_features.drop_duplicates("dataset").set_index("dataset")
+    size, n_classes = (
+        (float(features.at[target, "size"]), float(features.at[target, "n_classes"]))
+        if target in features.index
+        else (None, None)
+    )
+    return without, NewDataset(target, {str(k): float(v) for k, v in row.items()}, rows, size, n_classes)
 
 
 def relative_at_k(ranking: pd.DataFrame, truth: pd.DataFrame, ks: Sequence[int]) -> dict[int, float]:

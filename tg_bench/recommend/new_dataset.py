@@ -20,11 +20,21 @@ class NewDataset:
     distances: zoo dataset -> distance to the new dataset, on the scale of the zoo's distance matrix.
     scores: rows `metric` (LOG_ME, ...), `model`, `score` of transferability estimators on the new dataset
         (what `tg-bench score` writes), empty when none were computed.
+    size: training examples; n_classes: classes. TransferGraph's feature table has both as dataset features
+        (NaN, imputed by the regressor, when not given); the priors do not read them.
     """
 
     name: str
     distances: dict[str, float]
     scores: tuple[tuple[str, str, float], ...] = field(default=())
+    size: float | None = None
+    n_classes: float | None = None
+
+    def __post_init__(self) -> None:
+        for key in ("size", "n_classes"):
+            value = getattr(self, key)
+            if value is not None and not (np.isfinite(value) and value >= 1):
+                raise UserInputError(f"dataset.{key} must be a number >= 1 (or null), not {value!r}")
 
 
 def read_distances(distances_file: str | Path) -> dict[str, float]:
@@ -84,7 +94,12 @@ def with_new_dataset(zoo: ZooData, new: NewDataset, where: str | Path | None = N
         {"metric": "string", "model": "string", "target": "string", "score": float}
     )
     scores = pd.concat([zoo.scores, added], ignore_index=True) if len(added) else zoo.scores
-    return replace(zoo, distances=distances.astype(float), scores=scores)
+    features = zoo.dataset_features
+    if new.size is not None or new.n_classes is not None:
+        row = pd.DataFrame({"dataset": [new.name], "size": [new.size], "n_classes": [new.n_classes]})
+        kept = features[features["dataset"] != new.name]
+        features = pd.concat([kept, row.astype(kept.dtypes.to_dict())], ignore_index=True)
+    return replace(zoo, distances=distances.astype(float), scores=scores, dataset_features=features)
 
 
 def nearest_datasets(zoo: ZooData, name: str, with_records: set[str], count: int) -> list[str]:

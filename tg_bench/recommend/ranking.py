@@ -11,7 +11,7 @@ from tg_bench.data.zoo import ZooData
 from tg_bench.errors import UserInputError
 from tg_bench.recommend.new_dataset import NewDataset, nearest_datasets, with_new_dataset
 from tg_bench.task.history import normalised_table
-from tg_bench.task.method import HeldOutTarget, Method, MethodFamily
+from tg_bench.task.method import HeldOutTarget, MethodFamily
 from tg_bench.task.protocol import Protocol
 
 RANKING_COLUMNS = ["rank", "model", "score", "score_std", "nearest_records"]
@@ -25,22 +25,25 @@ def recommend(
     seeds: Sequence[int] = (0,),
     nearest: int = 3,
     where: str | None = None,
+    name: str | None = None,
 ) -> pd.DataFrame:
     """Rank every model of `zoo` with a fine-tuning record on another dataset (under `protocol`'s rules) for
     `new`, best first.
 
-    The method scores the new dataset once per seed as a held-out target without records (`HeldOutTarget`
-    with `models`); `score` is the mean over seeds and `score_std` their spread (0 for a deterministic method;
-    NaN with one seed). `nearest_records`: the model's normalised accuracy on the `nearest` datasets nearest
-    to `new` (`dataset=value; ...`, `-` where it has no record), the evidence a prior-based pick rests on.
-    Models the method cannot score (NaN in every seed) come last. Returns columns RANKING_COLUMNS, plus one
-    column per transferability metric of `new.scores`.
+    `method` (a baseline, or a TransferGraph family: `new` joins its graph as a dataset node without accuracy
+    edges) predicts the new dataset once per seed as a held-out target without records (`HeldOutTarget` with
+    `models`); `name` picks one of the family's methods (default: its only one). `score` is the mean over seeds
+    and `score_std` their spread (0 for a deterministic method; NaN with one seed). `nearest_records`: the
+    model's normalised accuracy on the `nearest` datasets nearest to `new` (`dataset=value; ...`, `-` where it
+    has no record), the evidence a prior-based pick rests on. Models the method cannot score (NaN in every
+    seed) come last. Returns columns RANKING_COLUMNS, plus one column per transferability metric of `new.scores`.
     """
-    if not isinstance(method, Method):
-        raise UserInputError(
-            f"{', '.join(method.names)} cannot rank a dataset without fine-tuning records yet (TransferGraph builds "
-            "its rows from the target's records); choose a prior or an estimator, e.g. baseline=knn_prior"
-        )
+    if name is None:
+        if len(method.names) != 1:
+            raise UserInputError(f"choose one of the family's methods: {', '.join(method.names)}")
+        name = method.names[0]
+    elif name not in method.names:
+        raise UserInputError(f"method {name!r} is not one of {', '.join(method.names)}")
     if not seeds:
         raise UserInputError("seeds: empty list; give at least one seed")
     augmented = with_new_dataset(zoo, new, where)
@@ -49,7 +52,9 @@ def recommend(
     runs = []
     for seed in seeds:
         task = HeldOutTarget(augmented, new.name, protocol, int(seed), models=tuple(models))
-        scores = pd.to_numeric(method.score_models(task).reindex(models), errors="coerce").astype(float)
+        predicted = dict(method.predictions(task))[name]
+        by_model = predicted.groupby("model", sort=False)["score"].mean()
+        scores = pd.to_numeric(by_model.reindex(models), errors="coerce").astype(float)
         runs.append(scores.where(np.isfinite(scores)))
     table = pd.concat(runs, axis=1)
     ranking = pd.DataFrame(

@@ -15,8 +15,12 @@ from scipy.special import softmax
 
 from tg_bench.errors import ModelLoadError, UserInputError
 from tg_bench.extract import DatasetSpec, Extraction, ModelSpec, extract
+from tg_bench.extract.hub import bounded_hub_retries
+from tg_bench.store.key import UnitKey
+from tg_bench.store.units import ResultStore
 from tg_bench.transferability.estimators import Estimator, score
 from tg_bench.transferability.score_records import ScoreRecord, task_type
+from tg_bench.transferability.score_store import load_score, save_score, score_key
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ class ExtractSettings:
     batch_size: int = 32
     max_length: int = 128
     cache_dir: Path | None = None
+    #: retries of a failed hub request (`tg_bench.extract.hub`); 0 fails at once
+    hub_retries: int = 5
 
     @classmethod
     def from_config(cls, extract: Mapping) -> ExtractSettings:
@@ -39,19 +45,37 @@ class ExtractSettings:
             batch_size=int(extract["batch_size"]),
             max_length=int(extract["max_length"]),
             cache_dir=Path(extract["cache_dir"]) if extract.get("cache_dir") else None,
+            hub_retries=extract.get("hub_retries", cls.hub_retries),
+        )
+
+    def score_key(
+        self, zoo: str, model: ModelSpec, dataset: DatasetSpec, estimator_key: str, estimator: Estimator, seed: int
+    ) -> UnitKey:
+        """The score store's key of `estimator`'s score of `model` on `dataset` extracted with these settings."""
+        return score_key(
+            zoo,
+            model,
+            dataset,
+            estimator_key,
+            estimator,
+            seed=seed,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            device=self.device,
         )
 
     def extract(self, model: ModelSpec, dataset: DatasetSpec, progress: bool = True) -> Extraction:
         """`tg_bench.extract.extract` of `model` on `dataset` with these settings."""
-        return extract(
-            model,
-            dataset,
-            device=self.device,
-            batch_size=self.batch_size,
-            max_length=self.max_length,
-            cache_dir=self.cache_dir,
-            progress=progress,
-        )
+        with bounded_hub_retries(self.hub_retries):
+            return extract(
+                model,
+                dataset,
+                device=self.device,
+                batch_size=self.batch_size,
+                max_length=self.max_length,
+                cache_dir=self.cache_dir,
+                progress=progress,
+            )
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,8 @@ class ScoredModels:
 
     records: list[ScoreRecord]
     unloadable: dict[str, str]
+    #: how many (model, estimator) scores were read back from the store, not computed
+    reused: int = 0
 
 
 def score_extraction(
@@ -91,18 +117,32 @@ def score_models(
     settings: ExtractSettings,
     seed: int = 0,
     progress: bool = True,
+    store: ResultStore | None = None,
+    zoo: str = "",
+    rerun: bool = False,
 ) -> ScoredModels:
     """Score every model on `dataset` with every estimator; one `ScoreRecord` per (model, estimator) computed.
 
     A model that cannot be loaded (`ModelLoadError`) is logged, skipped and listed in `unloadable`; the other
-    models are scored. UserInputError when nothing was scored.
+    models are scored. With a `store` (`score_store`), each score is kept as it is computed and a score kept
+    earlier under the same key is read back instead (`rerun` recomputes); a model whose every score is kept is
+    not even loaded. UserInputError when nothing was scored.
     """
     from tqdm.auto import tqdm
 
     records: list[ScoreRecord] = []
     skipped: dict[str, list[str]] = {}
     unloadable: dict[str, str] = {}
+    reused = 0
     for model in tqdm(models, desc=f"score {dataset.name}", unit="model", disable=not progress):
+        keys = {name: settings.score_key(zoo, model, dataset, name, e, seed) for name, e in estimators.items()}
+        kept = {} if rerun or store is None else {name: load_score(store, key) for name, key in keys.items()}
+        kept = {name: record for name, record in kept.items() if record is not None}
+        records += kept.values()
+        reused += len(kept)
+        todo = {name: estimator for name, estimator in estimators.items() if name not in kept}
+        if not todo:
+            continue
         try:
             extraction = settings.extract(model, dataset, progress)
         except ModelLoadError as error:
@@ -110,25 +150,26 @@ def score_models(
             unloadable[model.name] = str(error)
             log.warning("skipped %s: %s", model.name, error)
             continue
-        scores, seconds, missing = score_extraction(extraction, estimators, seed)
+        scores, seconds, missing = score_extraction(extraction, todo, seed)
         for name in missing:
             skipped.setdefault(name, []).append(model.name)
         for name, value in scores.items():
-            records.append(
-                ScoreRecord(
-                    model=model.name,
-                    target_dataset=dataset.name,
-                    metric=estimators[name].metric,
-                    score=float(value),
-                    dataset_path=str(dataset.path_or_id),
-                    dataset_name=str(dataset.config or dataset.name),
-                    task_type=task_type(zoo_folder),
-                    batch_size=settings.batch_size,
-                    extract_seconds=float(extraction.seconds),
-                    score_seconds=seconds[name],
-                    n_samples=int(extraction.n_samples),
-                )
+            record = ScoreRecord(
+                model=model.name,
+                target_dataset=dataset.name,
+                metric=estimators[name].metric,
+                score=float(value),
+                dataset_path=str(dataset.path_or_id),
+                dataset_name=str(dataset.config or dataset.name),
+                task_type=task_type(zoo_folder),
+                batch_size=settings.batch_size,
+                extract_seconds=float(extraction.seconds),
+                score_seconds=seconds[name],
+                n_samples=int(extraction.n_samples),
             )
+            records.append(record)
+            if store is not None:
+                save_score(store, keys[name], record)
     for name, names in skipped.items():
         log.warning("%s skipped for %d model(s) without a classification head: %s", name, len(names), ", ".join(names))
     if unloadable:
@@ -140,7 +181,7 @@ def score_models(
         raise UserInputError(
             f"no scores computed: {', '.join(estimators)} need a classification head, and none of the models has one"
         )
-    return ScoredModels(records, unloadable)
+    return ScoredModels(records, unloadable, reused)
 
 
 def score_table(records: Sequence[ScoreRecord]) -> pd.DataFrame:
