@@ -159,7 +159,11 @@ def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synth
     root, _ = synthetic_text_zoo
     probe = save_text_encoder(tmp_path / "probe")
     folders = {}
-    for name, sentences in {"tA": SENTENCES, "tB": SENTENCES[::-1], "mine": [s + " again" for s in SENTENCES]}.items():
+    for name, sentences in {
+        "tA": SENTENCES,
+        "tB": [f"{s} twice over" for s in SENTENCES],
+        "mine": [s + " again" for s in SENTENCES],
+    }.items():
         folders[name] = save_text_dataset(tmp_path / "data" / name, sentences, TEXT_LABELS)
     out = tmp_path / "out"
     args = [
@@ -173,7 +177,8 @@ def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synth
         done = _recommend_cli(args, root, tmp_path)
         assert done.returncode == 0, done.stderr[-3000:]
         assert "mine: top 3 of 4 models of zoo 'text' by knn_prior" in done.stdout
-        measured = pd.read_csv(out / "distances.csv").set_index("dataset")["distance"]
+        written = pd.read_csv(out / "distances.csv").set_index("dataset")
+        measured = written["probe_distance"]
         embeddings = {
             name: extract(
                 ModelSpec(name="probe", path_or_id=str(probe)),
@@ -189,6 +194,10 @@ def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synth
         for name in ("tA", "tB"):
             expected = np.linalg.norm(embeddings["mine"] - embeddings[name])
             assert measured[name] == pytest.approx(expected, rel=1e-6)
+        # calibrated: the zoo's matrix has tA - tB at 1.0, the probe measured them this far apart
+        factor = 1.0 / np.linalg.norm(embeddings["tA"] - embeddings["tB"])
+        assert written["distance"].to_dict() == pytest.approx((measured * factor).to_dict(), rel=1e-6)
+        assert f"probe distances x {factor:.6g}" in done.stdout
         start = time.perf_counter()
         again = _recommend_cli([*args[:-1], f"hydra.run.dir={tmp_path / 'again'}"], root, tmp_path)
         print(f"recommend with cached extractions: {time.perf_counter() - start:.1f} s")
@@ -217,3 +226,21 @@ def test_the_probe_places_a_local_dataset_and_the_cli_ranks_the_zoo_for_it(synth
     finally:
         for key in offline:
             os.environ.pop(key, None)
+
+
+def test_calibration_maps_the_probes_scale_onto_the_zoos_matrix() -> None:
+    """A probe whose distances are the published ones times 7 (plus nothing): the factor is 1/7 exactly and the
+    fit is perfect; pairs outside the matrix or NaN are ignored; no usable pair, no calibration."""
+    from tg_bench.recommend.probe import calibrate
+
+    names = ["a", "b", "c", "d"]
+    published = pd.DataFrame(
+        [[0, 1, 2, 3], [1, 0, 1.5, 2.5], [2, 1.5, 0, 4], [3, 2.5, 4, 0]], index=names, columns=names, dtype=float
+    )
+    pairwise = {(a, b): 7 * published.at[a, b] for i, a in enumerate(names) for b in names[i + 1 :]}
+    pairwise[("a", "unknown")] = 100.0
+    calibration = calibrate(pairwise, published)
+    assert calibration.factor == pytest.approx(1 / 7) and calibration.pairs == 6
+    assert calibration.correlation == pytest.approx(1.0)
+    assert calibrate({("a", "unknown"): 1.0}, published) is None
+    assert calibrate({}, published) is None

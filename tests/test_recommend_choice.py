@@ -89,3 +89,13 @@ def test_the_probe_embeds_the_zoos_targets_by_default() -> None:
             assert entry["path"] and entry["input_columns"] and entry["split"]
         if root is not None:
             assert set(entries) <= set(load_zoo(spec, root).distances.index)
+
+
+def test_the_probe_is_the_zoos_unless_named() -> None:
+    from tg_bench.recommend.command import probe_model
+
+    assert probe_model(config(["zoo=image"], name="recommend")) == "google/vit-base-patch16-224"
+    assert probe_model(config(["zoo=text"], name="recommend")) == "EleutherAI/gpt-neo-125m"
+    assert probe_model(config(["zoo=text", "probe.model=/models/mine"], name="recommend")) == "/models/mine"
+    with pytest.raises(UserInputError, match="no probe model for zoo 'text'"):
+        probe_model(config(["zoo=text", "probe.models=null"], name="recommend"))

@@ -18,7 +18,7 @@ from tg_bench.paths import CONFIG_DIR, PROJECT_ROOT
 from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.recommend.choice import Candidate, choose, metrics_read
 from tg_bench.recommend.new_dataset import NewDataset, read_distances, read_scores
-from tg_bench.recommend.probe import probe_distances
+from tg_bench.recommend.probe import ProbeDistances, calibrate, probe_distances
 from tg_bench.recommend.ranking import recommend
 from tg_bench.transferability.pipeline import ExtractSettings, score_models
 
@@ -36,8 +36,19 @@ def _dataset_spec(name: str, entry: Mapping, defaults: Mapping, max_samples: int
     return DatasetSpec.from_fields(name, merged, max_samples=max_samples, seed=seed, hint=hint)
 
 
-def measured_distances(cfg: DictConfig) -> dict[str, float]:
-    """The new dataset's distances to `probe.datasets`, measured with `probe.model` (`probe_distances`)."""
+def probe_model(cfg: DictConfig) -> str:
+    """`probe.model`, else the zoo's probe in `probe.models` (the authors')."""
+    if cfg.probe.get("model"):
+        return str(cfg.probe.model)
+    by_zoo = cfg.probe.get("models") or {}
+    if str(cfg.zoo.name) not in by_zoo:
+        raise UserInputError(f"no probe model for zoo '{cfg.zoo.name}': give probe.model=<model>")
+    return str(by_zoo[str(cfg.zoo.name)])
+
+
+def measured_distances(cfg: DictConfig) -> ProbeDistances:
+    """The new dataset's distances to `probe.datasets` (and theirs to one another), measured with the probe
+    model (`probe_model`, `probe_distances`)."""
     defaults = OmegaConf.to_container(cfg.dataset, resolve=True)
     cap = None if cfg.probe.get("max_samples") is None else int(cfg.probe.max_samples)
     new = _dataset_spec(str(cfg.dataset.name), defaults, defaults, cap, 0)
@@ -49,7 +60,8 @@ def measured_distances(cfg: DictConfig) -> dict[str, float]:
         str(key): _dataset_spec(str(key), value if isinstance(value, dict) else {"path": value}, defaults, cap, 0)
         for key, value in entries.items()
     }
-    probe = ModelSpec(name=str(cfg.probe.model), path_or_id=str(cfg.probe.model), pooling=str(cfg.extract.pooling))
+    model = probe_model(cfg)
+    probe = ModelSpec(name=model, path_or_id=model, pooling=str(cfg.extract.pooling))
     settings = ExtractSettings.from_config(cfg.extract)
     return probe_distances(probe, new, zoo_datasets, settings, progress=bool(cfg.progress))
 
@@ -112,8 +124,10 @@ def recommend_task(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     name = str(cfg.dataset.name)
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
-    if not cfg.dataset.get("distances") and not cfg.probe.get("model"):
-        raise UserInputError("give dataset.distances=<csv>, or probe.model=<model> to measure them")
+    if not cfg.dataset.get("distances") and not cfg.dataset.get("path"):
+        raise UserInputError(
+            "give dataset.distances=<csv>, or the data (dataset.path=<folder or hub id>) for the probe to measure them"
+        )
     scores = read_scores(name, cfg.dataset.scores) if cfg.dataset.get("scores") else ()
     # chosen before the probe runs, so that a method that cannot run fails before any extraction
     chosen, why = choose(
@@ -125,15 +139,36 @@ def recommend_task(cfg: DictConfig) -> None:
         str(cfg.protocol.name),
     )
     print(why)
+    probed = None
     if cfg.dataset.get("distances"):
         where, distances = str(cfg.dataset.distances), read_distances(cfg.dataset.distances)
     else:
-        where, distances = "probe.datasets", measured_distances(cfg)
+        where, probed = "probe.datasets", measured_distances(cfg)
+        distances = dict(probed.measured)
+        calibration = calibrate(probed.pairwise, zoo.distances) if cfg.probe.get("calibrate") else None
+        if calibration is not None:
+            distances = {key: value * calibration.factor for key, value in distances.items()}
+            print(
+                f"probe distances x {calibration.factor:.6g}: the factor that maps the probe's distances between "
+                f"{calibration.pairs} pair(s) of zoo datasets onto the zoo's matrix "
+                f"(Pearson {calibration.correlation:.3f})"
+            )
+        elif cfg.probe.get("calibrate"):
+            print(
+                "probe distances not calibrated (no pair of probed zoo datasets in the zoo's matrix): on the probe's "
+                "own scale, which the priors do not mind but TransferGraph does"
+            )
     new = NewDataset(name, distances, scores, _number(cfg.dataset, "size"), _number(cfg.dataset, "n_classes"))
     protocol = build_protocol(cfg.protocol)
     ranking = recommend(zoo, new, chosen.family, protocol, seeds, int(cfg.nearest), where=where, name=chosen.name)
-    if not cfg.dataset.get("distances"):
-        frame = pd.DataFrame({"dataset": list(new.distances), "distance": list(new.distances.values())})
+    if probed is not None:
+        frame = pd.DataFrame(
+            {
+                "dataset": list(new.distances),
+                "distance": list(new.distances.values()),
+                "probe_distance": [probed.measured[key] for key in new.distances],
+            }
+        )
         write_atomic(run_dir / DISTANCES_FILE, lambda handle: frame.to_csv(handle, index=False, float_format="%.8g"))
     unloadable: dict[str, str] = {}
     if cfg.get("verify"):
