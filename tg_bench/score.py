@@ -99,8 +99,12 @@ def score_task(cfg: DictConfig) -> None:
     store = ResultStore(store_dir) if store_dir else None
     records, reused, unloadable = [], 0, {}
     for dataset in datasets:
+        # a model that failed to load on one target is not tried again on the next (the failure is the model's)
+        remaining = [model for model in models if model.name not in unloadable]
+        if not remaining:
+            break
         scored = score_models(
-            models,
+            remaining,
             dataset,
             estimators,
             zoo_folder=spec.folder,
@@ -113,7 +117,7 @@ def score_task(cfg: DictConfig) -> None:
         )
         records += scored.records
         reused += scored.reused
-        unloadable |= {f"{model} on {dataset.name}": why for model, why in scored.unloadable.items()}
+        unloadable |= scored.unloadable
         if len(datasets) == 1:
             print_table(
                 score_table(scored.records),
@@ -121,7 +125,8 @@ def score_task(cfg: DictConfig) -> None:
                 index_name="model",
             )
         else:
-            print(f"{dataset.name}: {len(scored.records)} scores, {len(scored.unloadable)} model(s) not loaded")
+            failed = f", {len(scored.unloadable)} model(s) not loaded" if scored.unloadable else ""
+            print(f"{dataset.name}: {len(scored.records)} scores{failed}")
     output = write_score_records(Path(HydraConfig.get().runtime.output_dir) / SCORES_FILE, records)
     print(f"{len(records)} score rows -> {output}")
     if store is not None:
@@ -130,7 +135,7 @@ def score_task(cfg: DictConfig) -> None:
             "not recomputed (rerun=true recomputes)"
         )
     if unloadable:
-        print(f"{len(unloadable)} (model, dataset) pair(s) of {len(models) * len(datasets)} could not be loaded:")
+        print(f"{len(unloadable)} of {len(models)} model(s) could not be loaded and were skipped:")
         for name, why in unloadable.items():
             print(f"  {name}: {why}")
     if cfg.get("update_zoo"):
