@@ -10,7 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
 from tg_bench.build import build_methods, build_protocol, estimators_of, method_configs, target_hub_entries
-from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
@@ -111,6 +111,35 @@ def _number(node: Mapping, key: str) -> float | None:
         raise UserInputError(f"dataset.{key}: {value!r} is not a number") from None
 
 
+def placed_dataset(
+    cfg: DictConfig, zoo: ZooData, scores: tuple[tuple[str, str, float], ...]
+) -> tuple[NewDataset, str, ProbeDistances | None]:
+    """The new dataset placed among the zoo's: its distances from `dataset.distances`, or measured by the probe
+    and (`probe.calibrate`) scaled onto the zoo's matrix. Returns the dataset, where its distances came from
+    (for error messages) and what the probe measured (None without a probe)."""
+    probed = None
+    if cfg.dataset.get("distances"):
+        where, distances = str(cfg.dataset.distances), read_distances(cfg.dataset.distances)
+    else:
+        where, probed = "probe.datasets", measured_distances(cfg)
+        distances = dict(probed.measured)
+        calibration = calibrate(probed.pairwise, zoo.distances) if cfg.probe.get("calibrate") else None
+        if calibration is not None:
+            distances = {key: value * calibration.factor for key, value in distances.items()}
+            print(
+                f"probe distances x {calibration.factor:.6g}: the factor that maps the probe's distances between "
+                f"{calibration.pairs} pair(s) of zoo datasets onto the zoo's matrix "
+                f"(Pearson {calibration.correlation:.3f})"
+            )
+        elif cfg.probe.get("calibrate"):
+            print(
+                "probe distances not calibrated (no pair of probed zoo datasets in the zoo's matrix): on the probe's "
+                "own scale, which the priors do not mind but TransferGraph does"
+            )
+    size, n_classes = _number(cfg.dataset, "size"), _number(cfg.dataset, "n_classes")
+    return NewDataset(str(cfg.dataset.name), distances, scores, size, n_classes), where, probed
+
+
 def recommend_task(cfg: DictConfig) -> None:
     """Hydra task of `tg-bench recommend`."""
     from hydra.core.hydra_config import HydraConfig
@@ -139,26 +168,7 @@ def recommend_task(cfg: DictConfig) -> None:
         str(cfg.protocol.name),
     )
     print(why)
-    probed = None
-    if cfg.dataset.get("distances"):
-        where, distances = str(cfg.dataset.distances), read_distances(cfg.dataset.distances)
-    else:
-        where, probed = "probe.datasets", measured_distances(cfg)
-        distances = dict(probed.measured)
-        calibration = calibrate(probed.pairwise, zoo.distances) if cfg.probe.get("calibrate") else None
-        if calibration is not None:
-            distances = {key: value * calibration.factor for key, value in distances.items()}
-            print(
-                f"probe distances x {calibration.factor:.6g}: the factor that maps the probe's distances between "
-                f"{calibration.pairs} pair(s) of zoo datasets onto the zoo's matrix "
-                f"(Pearson {calibration.correlation:.3f})"
-            )
-        elif cfg.probe.get("calibrate"):
-            print(
-                "probe distances not calibrated (no pair of probed zoo datasets in the zoo's matrix): on the probe's "
-                "own scale, which the priors do not mind but TransferGraph does"
-            )
-    new = NewDataset(name, distances, scores, _number(cfg.dataset, "size"), _number(cfg.dataset, "n_classes"))
+    new, where, probed = placed_dataset(cfg, zoo, scores)
     protocol = build_protocol(cfg.protocol)
     ranking = recommend(zoo, new, chosen.family, protocol, seeds, int(cfg.nearest), where=where, name=chosen.name)
     if probed is not None:
