@@ -315,7 +315,7 @@ def test_a_score_key_follows_what_decides_the_score(local_hub: Path, tmp_path: P
 
     from conftest import baseline
 
-    from tg_bench.transferability.score_store import score_key
+    from tg_bench.transferability.score_store import score_keys
 
     model = ModelSpec(name="org/classifier", path_or_id=str(local_hub / "org/classifier"))
     dataset = DatasetSpec(name="tA", path_or_id=str(local_hub / "data/tA_text"))
@@ -325,7 +325,7 @@ def test_a_score_key_follows_what_decides_the_score(local_hub: Path, tmp_path: P
     def key(**changes: object) -> str:
         m, d = changes.pop("model", model), changes.pop("dataset", dataset)
         e = changes.pop("estimator", logme_estimator)
-        return score_key("text", m, d, "logme", e, **{**settings, **changes}).digest
+        return score_keys("text", m, d, {"logme": e}, **{**settings, **changes})["logme"].digest
 
     assert key() == key()
     assert key(dataset=dataclasses.replace(dataset, max_samples=5)) != key()

@@ -20,7 +20,7 @@ from tg_bench.store.key import UnitKey
 from tg_bench.store.units import ResultStore
 from tg_bench.transferability.estimators import Estimator, score
 from tg_bench.transferability.score_records import ScoreRecord, task_type
-from tg_bench.transferability.score_store import load_score, save_score, score_key
+from tg_bench.transferability.score_store import load_score, save_score, score_keys
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +48,15 @@ class ExtractSettings:
             hub_retries=extract.get("hub_retries", cls.hub_retries),
         )
 
-    def score_key(
-        self, zoo: str, model: ModelSpec, dataset: DatasetSpec, estimator_key: str, estimator: Estimator, seed: int
-    ) -> UnitKey:
-        """The score store's key of `estimator`'s score of `model` on `dataset` extracted with these settings."""
-        return score_key(
+    def score_keys(
+        self, zoo: str, model: ModelSpec, dataset: DatasetSpec, estimators: Mapping[str, Estimator], seed: int
+    ) -> dict[str, UnitKey]:
+        """The score store's keys of `estimators`' scores of `model` on `dataset` extracted with these settings."""
+        return score_keys(
             zoo,
             model,
             dataset,
-            estimator_key,
-            estimator,
+            estimators,
             seed=seed,
             batch_size=self.batch_size,
             max_length=self.max_length,
@@ -135,8 +134,8 @@ def score_models(
     unloadable: dict[str, str] = {}
     reused = 0
     for model in tqdm(models, desc=f"score {dataset.name}", unit="model", disable=not progress):
-        keys = {name: settings.score_key(zoo, model, dataset, name, e, seed) for name, e in estimators.items()}
-        kept = {} if rerun or store is None else {name: load_score(store, key) for name, key in keys.items()}
+        keys = settings.score_keys(zoo, model, dataset, estimators, seed) if store is not None else {}
+        kept = {} if rerun else {name: load_score(store, key) for name, key in keys.items()}
         kept = {name: record for name, record in kept.items() if record is not None}
         records += kept.values()
         reused += len(kept)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -28,7 +29,9 @@ from tg_bench.transferability.score_records import ScoreRecord
 SCORES = "scores"
 
 
+@functools.cache
 def _estimator_identity(estimator: Estimator) -> dict[str, Any]:
+    """What of `estimator` decides its scores (cached: the code digest walks the estimator's modules)."""
     func, keywords = estimator.fn, {}
     # a config's `_partial_: true` gives partials (Hydra's own subclass among them), possibly nested
     while isinstance(func, functools.partial):
@@ -39,35 +42,37 @@ def _estimator_identity(estimator: Estimator) -> dict[str, Any]:
     return {"metric": estimator.metric, "needs": estimator.needs, "fn": target, "options": keywords, "code": code}
 
 
-def score_key(
+def score_keys(
     zoo: str,
     model: ModelSpec,
     dataset: DatasetSpec,
-    estimator_key: str,
-    estimator: Estimator,
+    estimators: Mapping[str, Estimator],
     *,
     seed: int,
     batch_size: int,
     max_length: int,
     device: str,
-) -> UnitKey:
-    """The store key of `estimator`'s score of `model` on `dataset`."""
-    parts = {
+) -> dict[str, UnitKey]:
+    """The store key of each estimator's score of `model` on `dataset`, by estimator key (the extraction's
+    cache key, which fingerprints local files, is computed once for all of them)."""
+    shared = {
         "extraction": cache_key(model, dataset, library=model.library, max_length=max_length),
-        "estimator": _estimator_identity(estimator),
         "seed": seed,
         "batch_size": batch_size,
         "device": device,
     }
-    return UnitKey(
-        zoo=zoo,
-        protocol=SCORES,
-        model_ratio=1.0,
-        seed=seed,
-        target=dataset.name,
-        label=f"{estimator_key}-{model.name}",
-        digest=config_digest(parts),
-    )
+    return {
+        key: UnitKey(
+            zoo=zoo,
+            protocol=SCORES,
+            model_ratio=1.0,
+            seed=seed,
+            target=dataset.name,
+            label=f"{key}-{model.name}",
+            digest=config_digest({**shared, "estimator": _estimator_identity(estimator)}),
+        )
+        for key, estimator in estimators.items()
+    }
 
 
 def save_score(store: ResultStore, key: UnitKey, record: ScoreRecord) -> None:
