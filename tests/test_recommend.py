@@ -18,7 +18,7 @@ from tg_bench.build import build_methods
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.recommend.evaluation import leave_one_dataset_out
-from tg_bench.recommend.new_dataset import NewDataset, read_new_dataset
+from tg_bench.recommend.new_dataset import NewDataset, read_distances
 from tg_bench.recommend.ranking import recommend
 from tg_bench.run import evaluate_config
 
@@ -46,15 +46,15 @@ def test_bad_new_datasets_are_user_errors(three_dataset_zoo: ZooData, tmp_path: 
         recommend(three_dataset_zoo, NewDataset("tB", {"tA": 1.0}), baseline("zoo_prior"), clean)
     distances = tmp_path / "distances.csv"
     distances.write_text("dataset,distance\ntB,1.0\nmnist,2.0\n")
-    new = read_new_dataset("mine", distances)
+    new = NewDataset("mine", read_distances(distances))
     with pytest.raises(UserInputError, match=r"distances.csv: column 'dataset': dataset\(s\) not in zoo 'text'"):
         recommend(three_dataset_zoo, new, baseline("zoo_prior"), clean, where=str(distances))
     distances.write_text("dataset,distance\ntB,1.0\ntB,2.0\n")
     with pytest.raises(UserInputError, match="listed twice: tB"):
-        read_new_dataset("mine", distances)
+        read_distances(distances)
     distances.write_text("dataset,distance\ntB,far\n")
     with pytest.raises(UserInputError, match="distance"):
-        read_new_dataset("mine", distances)
+        read_distances(distances)
     graph = build_methods(config(["zoo=text", "embedder=[node2vec]", "predictor=[lr,xgb]", "baseline=[]"]))[0]
     with pytest.raises(UserInputError, match="choose one of the family's methods: lr_node2vec"):
         recommend(three_dataset_zoo, NewDataset("mine", {"tB": 1.0}), graph, clean)

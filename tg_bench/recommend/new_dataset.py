@@ -59,12 +59,6 @@ def read_scores(name: str, scores_file: str | Path) -> tuple[tuple[str, str, flo
     return tuple(zip(mine["metric"].astype(str), mine["model"].astype(str), mine["score"].astype(float), strict=True))
 
 
-def read_new_dataset(name: str, distances_file: str | Path, scores_file: str | Path | None = None) -> NewDataset:
-    """`NewDataset` from a distances CSV (`read_distances`) and, optionally, a score file (`read_scores`)."""
-    scores = read_scores(name, scores_file) if scores_file is not None else ()
-    return NewDataset(name, read_distances(distances_file), scores)
-
-
 def with_new_dataset(zoo: ZooData, new: NewDataset, where: str | Path | None = None) -> ZooData:
     """`zoo` with `new` added as a dataset without records: a row and column in the distance matrix (its
     distances; NaN where none was given; 0 to itself) and its score rows. `where`: the file the distances
