@@ -213,20 +213,27 @@ def test_metadata_only_cannot_recover_planted_structure(planted_zoo: ZooData) ->
     assert np.isnan(values).all(), values
 
 
-def test_worker_processes_give_byte_identical_results(planted_zoo: ZooData) -> None:
+@pytest.mark.parametrize("numerics", ["portable", "native"])
+def test_worker_processes_give_byte_identical_results(planted_zoo: ZooData, numerics: str) -> None:
     """The same config and seed give the same metrics and predictions with targets in worker processes
-    (`n_jobs=2`) as in this process (`n_jobs=1`), down to the last bit: targets are independent and seeded."""
-    small = {"hidden_channels": 16, "out_channels": 16, "epochs": 3, "steps_per_epoch": 2}
+    (`n_jobs=2`) as with `n_jobs=1`, down to the last bit, in both numerics modes: targets are independent and
+    seeded, and every worker of a mode starts with the same threads (and, portable, the same pinned kernels).
+    Under `portable` this process is not pinned, so even `n_jobs=1` computes in a (pinned) worker."""
+    dtype = "float64" if numerics == "portable" else "float32"
+    small = {"hidden_channels": 16, "out_channels": 16, "epochs": 3, "steps_per_epoch": 2, "dtype": dtype}
     method = TransferGraph(
         "paper",
         GraphConfig(),
-        {"node2vec": embedder("node2vec", PROTOCOL, epochs=5), "sage": embedder("sage", PROTOCOL, **small)},
+        {
+            "node2vec": embedder("node2vec", PROTOCOL, epochs=5, dtype=dtype),
+            "sage": embedder("sage", PROTOCOL, **small),
+        },
         {"lr": predictor("lr"), "xgb": predictor("xgb", n_estimators=20)},
     )
     runs = [
         evaluate_methods(
             planted_zoo, [method, baseline("zoo_prior"), baseline("random")], load_protocol(PROTOCOL),
-            list(TARGETS), seed=3, progress=False, n_jobs=n_jobs,
+            list(TARGETS), seed=3, progress=False, n_jobs=n_jobs, numerics=numerics,
         )
         for n_jobs in (1, 2)
     ]  # fmt: skip
@@ -234,4 +241,10 @@ def test_worker_processes_give_byte_identical_results(planted_zoo: ZooData) -> N
     pd.testing.assert_frame_equal(first.metrics, second.metrics, check_exact=True)
     pd.testing.assert_frame_equal(first.predictions, second.predictions, check_exact=True)
     assert first.metrics.to_csv(index=False) == second.metrics.to_csv(index=False)
+    assert first.kernels["pinned"] == second.kernels["pinned"] == (numerics == "portable")
+    if numerics == "portable":  # the pins reached the libraries, not only the environment
+        assert first.kernels["torch_cpu_capability"] == "AVX2"
+        assert {lib["architecture"] for lib in first.kernels["libraries"] if lib["internal_api"] == "openblas"} == {
+            "Haswell"
+        }
     assert {"embedding", "regression"} <= set(second.timer.seconds)

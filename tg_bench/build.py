@@ -23,6 +23,7 @@ from tg_bench.data.zoo import ZooData
 from tg_bench.embed.base import Embedder
 from tg_bench.errors import UserInputError
 from tg_bench.graph.build import GraphConfig
+from tg_bench.numerics import check_mode
 from tg_bench.paths import CONFIG_DIR
 from tg_bench.predict.regressors import RegressorFactory, check_regressor
 from tg_bench.predict.transfergraph import TransferGraph
@@ -81,6 +82,16 @@ def config_int(cfg: DictConfig | Mapping, key: str) -> int:
         return int(value)
     except ValueError:
         raise UserInputError(f"{key}: {value!r} is not an integer") from None
+
+
+def numerics_mode(cfg: DictConfig | Mapping) -> str:
+    """The run's numerics mode (`numerics=portable|native`, conf/numerics), checked."""
+    node = cfg.get("numerics")
+    name = node.get("name") if isinstance(node, Mapping) else node
+    try:
+        return check_mode(str(name))
+    except ValueError as exc:
+        raise UserInputError(f"numerics: {exc}") from None
 
 
 def build_protocol(cfg: DictConfig | Mapping) -> Protocol:
@@ -169,11 +180,12 @@ def unit_ids(cfg: DictConfig, zoo: ZooData) -> tuple[tuple[str, str], ...]:
     """(label, digest) of each method family of `build_methods(cfg)`: the results store's key of its units.
 
     The digest covers the family's resolved config (`method_configs`), the protocol, the zoo's config and the
-    checksum of its data files, the metrics' cut-offs and the installed package versions, so a unit computed
-    under any other setting is never taken for this one.
+    checksum of its data files, the metrics' cut-offs, the numerics mode and the installed package versions,
+    so a unit computed under any other setting is never taken for this one.
     """
     protocol = _container(cfg.protocol)
     shared = {
+        "numerics": _container(cfg.numerics),
         "protocol": protocol,
         "zoo": _container(cfg.zoo),
         "data": data_checksum(zoo.files)["combined"],

@@ -21,6 +21,8 @@ commands:
                a reference (e.g. results/transfergraph/image metric=pearson reference=zoo_prior)
   figures      the paper's figures from aggregated results (e.g. results out=results/figures), PNG and PDF
   compare      the paper's values beside ours for any metric, per target and averaged (e.g. metric=rel@1)
+  verify       re-run finished runs from their run.json and compare their numbers row by row (e.g.
+               results/transfergraph/text/clean_seed0 targets=[glue_cola]); exit 0 only when identical
   fetch        download the published TransferGraph metadata into data/ (checksummed)
 """
 
@@ -84,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         from tg_bench.make_figures import main as figures_main
 
         return figures_main(rest)
+    if command == "verify":
+        from tg_bench.verify import main as verify_main
+
+        return verify_main(rest)
     if command == "compare":
         from tg_bench.compare import main as compare_main
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, config_int, resolve_targets, unit_ids
+from tg_bench.build import build_methods, build_protocol, config_int, numerics_mode, resolve_targets, unit_ids
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
+from tg_bench.errors import UserInputError
 from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
 from tg_bench.evaluate.metrics import metric_names
 from tg_bench.evaluate.published import published_long
@@ -21,21 +23,32 @@ from tg_bench.task.protocol import Protocol
 NOT_COMPARABLE_WITH_PAPER = frozenset({"random"})
 
 
-def evaluate_config(cfg: DictConfig, use_store: bool = False) -> tuple[ZooData, LodoResult]:
+def evaluate_config(
+    cfg: DictConfig, use_store: bool = False, methods: Collection[str] | None = None
+) -> tuple[ZooData, LodoResult]:
     """Build the protocol and the methods (every setting checked), load the zoo and evaluate: the run without
-    any file output but, with `use_store`, the results store's (`paths.store_dir`; `rerun=true` recomputes)."""
+    any file output but, with `use_store`, the results store's (`paths.store_dir`; `rerun=true` recomputes).
+
+    methods: evaluate only the method families with one of these names (a family's other variants come
+    along: they share its fits); None: all of the config's.
+    """
     protocol = build_protocol(cfg.protocol)
     seed = config_int(cfg, "seed")
-    methods = build_methods(cfg)
+    families = build_methods(cfg)
+    kept = [index for index, family in enumerate(families) if methods is None or set(family.names) & set(methods)]
+    if not kept:
+        known = ", ".join(name for family in families for name in family.names)
+        raise UserInputError(f"methods: none of {', '.join(methods or [])} is a method of this run ({known})")
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
     targets = resolve_targets(cfg, zoo)
     store_dir = cfg.paths.get("store_dir")
     resume = None
     if use_store and store_dir:
-        resume = Resume(ResultStore(store_dir), unit_ids(cfg, zoo), rerun=bool(cfg.get("rerun", False)))
+        units = unit_ids(cfg, zoo)
+        resume = Resume(ResultStore(store_dir), tuple(units[i] for i in kept), rerun=bool(cfg.get("rerun", False)))
     result = evaluate_methods(
         zoo,
-        methods,
+        [families[i] for i in kept],
         protocol,
         targets,
         seed=seed,
@@ -44,6 +57,7 @@ def evaluate_config(cfg: DictConfig, use_store: bool = False) -> tuple[ZooData, 
         n_jobs=config_int(cfg, "n_jobs"),
         resume=resume,
         model_ratio=cfg.get("model_ratio", 1.0),
+        numerics=numerics_mode(cfg),
     )
     if resume is not None and result.units_loaded:
         print(

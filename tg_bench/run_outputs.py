@@ -10,6 +10,7 @@ import pandas as pd
 from tg_bench.atomic_write import write_atomic
 from tg_bench.data.zoo import ZooData
 from tg_bench.evaluate.lodo import LodoResult
+from tg_bench.numerics import cpu_report
 from tg_bench.store.provenance import data_checksum, package_versions
 
 
@@ -40,6 +41,12 @@ def write_run_outputs(
         # what every (target, method family) unit cost when it was computed, whether this run computed it or
         # read it back from the results store: the efficiency figure's source
         "unit_seconds": {k: round(v, 4) for k, v in result.unit_seconds.items()},
+        # what produced the numbers: the numerics mode, this CPU, and the kernels the computing processes chose
+        "numerics": {
+            "mode": (resolved_config.get("numerics") or {}).get("name"),
+            "cpu": cpu_report(),
+            "kernels": result.kernels,
+        },
     }
     if store is not None:
         # units read back from the store took no time in this run: wall_seconds then covers only the rest

@@ -66,6 +66,22 @@ def lightning_fit_scope(num_threads: int | None) -> Iterator[None]:
             os.environ["CUBLAS_WORKSPACE_CONFIG"] = cublas
 
 
+#: the fits' floating-point types by config name (`conf/numerics: dtype`)
+FIT_DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
+
+
+def fit_dtype(name: str) -> torch.dtype:
+    """The torch dtype of a fit from its config name ("float32" | "float64"); ValueError naming both otherwise.
+
+    float64 is what `numerics=portable` fits in: float32 training carries a CPU's last-bit differences through
+    ~1000 optimiser steps, float64 with the pinned kernels of `tg_bench.numerics` gave the same bits on every
+    CPU tried (docs/performance.md, "Portable numerics").
+    """
+    if name not in FIT_DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(FIT_DTYPES)}, got {name!r}")
+    return FIT_DTYPES[name]
+
+
 def quiet_trainer(*, epochs: int, accelerator: str, progress: bool, **trainer_options: object) -> pl.Trainer:
     """A single-device Trainer without logger, checkpoints or model summary; deterministic on CPU.
 

@@ -30,7 +30,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from tg_bench.embed.base import Embedder
-from tg_bench.embed.fitting import lightning_fit_scope, quiet_trainer
+from tg_bench.embed.fitting import fit_dtype, lightning_fit_scope, quiet_trainer
 from tg_bench.embed.negative_sampling import KnownPairSampler
 from tg_bench.errors import UserInputError
 from tg_bench.graph.zoo_graph import NodeKind, ZooGraph
@@ -275,7 +275,8 @@ class LinkPredictionModule(pl.LightningModule):
             self._sampler = KnownPairSampler(self.known_pairs, batch.num_nodes)
         random_negatives = self._sampler(num_neg).to(self.known_pairs.device)
         edge_label_index, edge_label = supervision_labels(positives, self.poor_pairs, random_negatives, self.negatives)
-        loss = F.binary_cross_entropy_with_logits(dot_decoder(z, edge_label_index), edge_label)
+        logits = dot_decoder(z, edge_label_index)
+        loss = F.binary_cross_entropy_with_logits(logits, edge_label.to(logits.dtype))
         # summed here rather than `self.log`ged: Lightning's logging cost ~1.7 ms a step, 15 % of a GAT fit
         self._loss_sum += float(loss.detach())
         self._loss_count += 1
@@ -293,7 +294,7 @@ class LinkPredictionModule(pl.LightningModule):
     def validation_step(self, batch, batch_idx: int) -> None:
         z = self(batch.x, self.message_edges(batch.edge_index))
         logits = dot_decoder(z, batch.edge_label_index)
-        label = batch.edge_label.float()
+        label = batch.edge_label.to(logits.dtype)
         self.validation_metrics = {"val_loss": float(F.binary_cross_entropy_with_logits(logits, label))}
         if 0 < int(label.sum()) < label.numel():  # AUC is undefined with a single class
             from sklearn.metrics import roc_auc_score
@@ -352,6 +353,7 @@ def check_link_settings(
     lr: float,
     neg_sampling_ratio: float,
     neighbour_sampling: bool,
+    dtype: str,
 ) -> None:
     """The checks of `fit_link_embeddings`' settings, shared with the embedders' constructors: ValueError
     naming the setting (or, for `neighbour_sampling` without pyg-lib, a UserInputError saying what to install)."""
@@ -368,6 +370,7 @@ def check_link_settings(
             raise ValueError(f"{key} must be >= 1, got {value}")
     if lr <= 0 or neg_sampling_ratio <= 0:
         raise ValueError(f"lr and neg_sampling_ratio must be > 0, got {lr} and {neg_sampling_ratio}")
+    fit_dtype(dtype)
     if neighbour_sampling:
         _check_neighbour_sampling()
 
@@ -390,6 +393,7 @@ def fit_link_embeddings(
     num_threads: int | None,
     inductive_datasets: bool,
     normalize: bool,
+    dtype: str,
     progress: bool = False,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Train `encoder` ("sage" | "gat") by link prediction on `graph`; return (embeddings, metrics).
@@ -405,6 +409,8 @@ def fit_link_embeddings(
         and in the final pass; False is the authors' training.
     normalize: scale each embedding row to unit L2 norm (a zero row stays zero), so a regressor on the raw
         coordinates compares directions, which link prediction trains, not norms, which vary with degree.
+    dtype: "float32" | "float64", what the encoder trains and embeds in (`conf/numerics`). The features and
+        the initial weights are drawn in float32 either way and then cast, so both start from the same values.
     """
     if encoder not in ENCODERS:
         raise UserInputError(f"unknown GNN encoder {encoder!r}; expected one of {sorted(ENCODERS)}")
@@ -418,12 +424,15 @@ def fit_link_embeddings(
         lr=lr,
         neg_sampling_ratio=neg_sampling_ratio,
         neighbour_sampling=neighbour_sampling,
+        dtype=dtype,
     )
+    float_type = fit_dtype(dtype)
 
     start = time.perf_counter()
     with lightning_fit_scope(num_threads):
         pl.seed_everything(seed, workers=True, verbose=False)
         full = undirected_data(graph, feature_dim=feature_dim, seed=seed)
+        full.x = full.x.to(float_type)
         train_data, val_data, _test_data = split_links(full)
 
         poor_pairs = torch.as_tensor(np.asarray(graph.negative_pairs), dtype=torch.long).reshape(2, -1)
@@ -444,7 +453,7 @@ def fit_link_embeddings(
             neg_sampling_ratio=neg_sampling_ratio,
             is_model=torch.as_tensor(np.asarray(graph.node_kind) == NodeKind.MODEL),
             inductive_datasets=inductive_datasets,
-        )
+        ).to(float_type)
         has_val = val_data.edge_label_index.numel() > 0
         trainer = quiet_trainer(
             epochs=epochs,
@@ -501,6 +510,7 @@ class _GNNEmbedder(Embedder):
         feature_dim: int,
         accelerator: str,
         num_threads: int | None,
+        dtype: str,
         progress: bool = False,
     ) -> None:
         # fail at configuration time, not after the first target's graph is built
@@ -514,6 +524,7 @@ class _GNNEmbedder(Embedder):
             lr=lr,
             neg_sampling_ratio=neg_sampling_ratio,
             neighbour_sampling=neighbour_sampling,
+            dtype=dtype,
         )
         self.name = name
         self.settings: dict[str, Any] = {
@@ -530,6 +541,7 @@ class _GNNEmbedder(Embedder):
             "feature_dim": feature_dim,
             "accelerator": accelerator,
             "num_threads": num_threads,
+            "dtype": dtype,
             "progress": progress,
         }
         #: metrics of the last `fit_transform` (train_loss, val_auc, val_loss, fit_seconds)

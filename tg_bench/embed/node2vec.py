@@ -57,7 +57,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from tg_bench.embed.base import Embedder
-from tg_bench.embed.fitting import lightning_fit_scope, quiet_trainer
+from tg_bench.embed.fitting import fit_dtype, lightning_fit_scope, quiet_trainer
 from tg_bench.embed.walks import PAD, CSRGraph, uniform_walks, weighted_walks
 from tg_bench.graph.zoo_graph import ZooGraph
 
@@ -192,8 +192,18 @@ class SkipGram(pl.LightningModule):
     """
 
     def __init__(
-        self, num_nodes: int, dim: int, lr: float, *, seed: int, init_std: float = 0.01, tied: bool = False
+        self,
+        num_nodes: int,
+        dim: int,
+        lr: float,
+        *,
+        seed: int,
+        init_std: float = 0.01,
+        tied: bool = False,
+        dtype: torch.dtype = torch.float32,
     ) -> None:
+        """dtype: what the tables train in; they are drawn in float32 and then cast, so a float64 fit starts
+        from the same values as a float32 one."""
         super().__init__()
         gen = torch.Generator().manual_seed(seed)
         self.lr = lr
@@ -204,8 +214,9 @@ class SkipGram(pl.LightningModule):
         else:
             self.context = nn.Embedding(num_nodes, dim, sparse=True)
             nn.init.zeros_(self.context.weight)
+        self.to(dtype)
         self.epoch_losses: list[float] = []
-        self._loss_sum = torch.zeros(())
+        self._loss_sum = torch.zeros((), dtype=dtype)
         self._loss_count = 0
 
     def loss(self, centre: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
@@ -231,7 +242,7 @@ class SkipGram(pl.LightningModule):
 
     def on_train_epoch_end(self) -> None:
         self.epoch_losses.append(float(self._loss_sum) / max(self._loss_count, 1))
-        self._loss_sum, self._loss_count = torch.zeros(()), 0
+        self._loss_sum, self._loss_count = torch.zeros_like(self._loss_sum), 0
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.SparseAdam(list(self.parameters()), lr=self.lr)
@@ -248,8 +259,8 @@ class Node2Vec(Embedder):
     `accelerator` is passed to the Lightning Trainer ("cpu": bit-identical results; "auto" picks a GPU if
     there is one). `num_threads` sets torch's intra-op threads for the fit and restores them afterwards (None
     leaves them alone; see the module docstring). `tied` and `init_std` choose the tables and their start
-    (module docstring). After a fit, `epoch_losses_` holds the mean training loss of each epoch and
-    `fit_seconds_` the wall time.
+    (module docstring). `dtype` ("float32" | "float64", `conf/numerics`) is what the tables train in. After a
+    fit, `epoch_losses_` holds the mean training loss of each epoch and `fit_seconds_` the wall time.
     """
 
     def __init__(
@@ -274,6 +285,7 @@ class Node2Vec(Embedder):
         init_std: float,
         accelerator: str,
         num_threads: int | None,
+        dtype: str,
         enable_progress_bar: bool = False,
     ) -> None:
         if weighted and (p != 1.0 or q != 1.0):
@@ -286,6 +298,7 @@ class Node2Vec(Embedder):
             raise ValueError("no negatives: set num_random_negatives >= 1 or poor_negatives=True")
         if init_std <= 0:
             raise ValueError(f"init_std must be > 0, got {init_std}")
+        self.dtype = fit_dtype(dtype)
         self.name = name
         self.directed = directed
         self.dim = dim
@@ -326,7 +339,9 @@ class Node2Vec(Embedder):
             rng = np.random.default_rng(seed)
             poor = poor_partners(graph) if self.poor_negatives else None
             batches = _SkipGramBatches(CSRGraph.from_zoo_graph(graph), self.walks, poor, rng)
-            module = SkipGram(graph.num_nodes, self.dim, self.lr, seed=seed, init_std=self.init_std, tied=self.tied)
+            module = SkipGram(
+                graph.num_nodes, self.dim, self.lr, seed=seed, init_std=self.init_std, tied=self.tied, dtype=self.dtype
+            )
             trainer = quiet_trainer(epochs=self.epochs, accelerator=self.accelerator, progress=self.enable_progress_bar)
             trainer.fit(module, train_dataloaders=batches)
         self.epoch_losses_ = list(module.epoch_losses)

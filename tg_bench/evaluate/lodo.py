@@ -13,6 +13,7 @@ from tg_bench.data.zoo import ZooData
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.metrics import DEFAULT_KS
 from tg_bench.evaluate.scoring import add_averages, score_target
+from tg_bench.numerics import check_mode, check_portable_cpu, kernel_report, started_pinned, worker_environment
 from tg_bench.store import ResultStore, StoredUnit, UnitKey
 from tg_bench.task.ground_truth import ground_truth, target_weight
 from tg_bench.task.method import HeldOutTarget, MethodFamily
@@ -33,6 +34,7 @@ class LodoResult:
     earlier run) and computed by this one.
     unit_seconds: wall seconds per stage summed over every unit, the ones read back from the store included
     (with the seconds they took when computed), so the cost of a run does not depend on what was resumed.
+    kernels: `tg_bench.numerics.kernel_report()` of the process(es) that computed the targets.
     """
 
     predictions: pd.DataFrame
@@ -42,6 +44,7 @@ class LodoResult:
     units_loaded: int = 0
     units_computed: int = 0
     unit_seconds: dict[str, float] = field(default_factory=dict)
+    kernels: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,31 +185,48 @@ def _in_workers(
     n_jobs: int,
     resume: Resume | None = None,
     model_ratio: float = 1.0,
+    numerics: str = "native",
+    kernels: dict | None = None,
 ) -> Iterator[TargetResult]:
-    """`evaluate_target` for every target in `n_jobs` worker processes, yielded in target order."""
-    from joblib import Parallel, delayed, parallel_config
+    """`evaluate_target` for every target in `n_jobs` worker processes, yielded in target order.
+
+    The workers start with `tg_bench.numerics.worker_environment(numerics)`: under `portable`, the pinned
+    kernels and one thread per library; under `native`, this process's BLAS thread count (OpenBLAS' results
+    depend on it: lr's least squares moved by up to 2e-3 in Pearson between 1 and 2 threads, and results must
+    not depend on n_jobs; the fits are single-threaded whatever this says). `kernels`, when given, receives
+    the workers' `kernel_report()`. loky directly rather than joblib's `Parallel`, which sets the workers'
+    environment itself.
+    """
+    from joblib.externals.loky import get_reusable_executor
     from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
     received = 0
-    # Workers get this process's BLAS thread count: OpenBLAS' results depend on it (lr's least squares moved by
-    # up to 2e-3 in Pearson between 1 and 2 threads), and results must not depend on n_jobs. The fits are
-    # single-threaded whatever this says (num_threads, n_jobs: 1 in the configs), so it costs little.
-    with parallel_config(backend="loky", inner_max_num_threads=blas_threads()):
-        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-        results = parallel(
-            delayed(evaluate_target)(zoo, methods, protocol, t, seed, ks, resume=resume, model_ratio=model_ratio)
-            for t in targets
+    try:
+        executor = get_reusable_executor(
+            max_workers=n_jobs, env=worker_environment(numerics, blas_threads()), reuse="auto"
         )
+        futures = [
+            executor.submit(
+                evaluate_target, zoo, methods, protocol, t, seed, ks, resume=resume, model_ratio=model_ratio
+            )
+            for t in targets
+        ]
         try:
-            for result in results:
+            for future in futures:
+                result = future.result()
                 received += 1
                 yield result
-        except (TerminatedWorkerError, BrokenProcessPool) as exc:
-            pending = ", ".join(targets[received : received + n_jobs])
-            raise WorkerDiedError(
-                f"a worker process died while evaluating target(s) {pending} (killed, or out of memory?); "
-                f"rerun with fewer workers (n_jobs) or n_jobs=1 to see the error in this process: {exc}"
-            ) from None
+        finally:  # an error or Ctrl-C here: the targets not yet started are not started
+            for future in futures:
+                future.cancel()
+        if kernels is not None:
+            kernels.update(executor.submit(kernel_report).result())
+    except (TerminatedWorkerError, BrokenProcessPool) as exc:
+        pending = ", ".join(targets[received : received + n_jobs])
+        raise WorkerDiedError(
+            f"a worker process died while evaluating target(s) {pending} (killed, or out of memory?); "
+            f"rerun with fewer workers (n_jobs) or n_jobs=1 to see the error in this process: {exc}"
+        ) from None
 
 
 def evaluate_methods(
@@ -220,6 +240,7 @@ def evaluate_methods(
     n_jobs: int = 1,
     resume: Resume | None = None,
     model_ratio: float = 1.0,
+    numerics: str = "native",
 ) -> LodoResult:
     """Every method predicts every target held out (`HeldOutTarget`), and each prediction is scored against the
     target's ground truth. The progress bar counts (target, method) steps.
@@ -228,12 +249,21 @@ def evaluate_methods(
     the same whatever `n_jobs` is: targets are independent and seeded, and results are kept in target order.
     resume: reuse (and fill) a results store, one unit per (target, method family); the result is the same as
     without it. model_ratio: the share of the zoo's models each target is evaluated on (method.md 11).
+    numerics: `portable` computes every target in a process started with the pinned kernels of
+    `tg_bench.numerics` (a worker, even with n_jobs=1, unless this process was started pinned); `native` as
+    the CPU comes.
     """
     model_ratio = check_ratio(model_ratio)
+    if check_mode(numerics) == "portable":
+        check_portable_cpu()
     n_methods = sum(len(family.names) for family in methods)
     workers = min(_resolve_n_jobs(n_jobs), len(targets))
+    # a process that loaded its libraries unpinned cannot be pinned afterwards: its targets go to a worker
+    needs_worker = numerics == "portable" and not started_pinned()
     steps = tqdm(total=len(targets) * n_methods, desc=f"{zoo.name}/{protocol.name}", disable=not progress)
-    if workers <= 1:
+    kernels: dict = {}
+    in_process = workers <= 1 and not needs_worker
+    if in_process:
 
         def step(name: str) -> None:
             steps.set_postfix_str(name)
@@ -244,8 +274,11 @@ def evaluate_methods(
             for t in targets
         )
     else:
-        steps.set_postfix_str(f"{workers} workers")
-        results = _in_workers(zoo, methods, protocol, targets, seed, ks, workers, resume, model_ratio)
+        workers = max(workers, 1)
+        steps.set_postfix_str(f"{workers} {numerics} worker(s)")
+        results = _in_workers(
+            zoo, methods, protocol, targets, seed, ks, workers, resume, model_ratio, numerics, kernels
+        )
     timer = StageTimer()
     metric_rows, predictions, weights = [], [], {}
     loaded = computed = 0
@@ -259,9 +292,11 @@ def evaluate_methods(
         predictions.extend(result.predictions)
         for stage, seconds in result.seconds.items():
             timer.seconds[stage] += seconds
-        if workers > 1:
+        if not in_process:
             steps.update(n_methods)
     steps.close()
+    if in_process:
+        kernels = kernel_report()
     weight_series = pd.Series(weights)
     metrics = add_averages(pd.DataFrame(metric_rows, columns=METRIC_COLUMNS), weight_series)
     return LodoResult(
@@ -272,6 +307,7 @@ def evaluate_methods(
         units_loaded=loaded,
         units_computed=computed,
         unit_seconds=unit_seconds,
+        kernels=kernels,
     )
 
 

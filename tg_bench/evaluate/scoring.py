@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -70,6 +71,8 @@ def add_averages(metrics: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
     metrics: long frame with columns `method`, `target`, `metric`, `value`, `seed`.
     weights: target -> weight (max - mean accuracy).
     A method missing a target (or NaN there) gets no average for that metric, as the paper drops such rows.
+    Sums are exact (`math.fsum`), so the averages do not depend on the order a BLAS dot product or a SIMD
+    reduction adds in, which differs between CPUs (numerics=portable).
     """
     per_target = metrics[~metrics["target"].isin([AVERAGE, MEAN])]
     rows = []
@@ -77,15 +80,8 @@ def add_averages(metrics: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
         values = group.set_index("target")["value"].reindex(weights.index)
         if values.isna().any():
             continue
-        w = weights.to_numpy()
-        rows.append(
-            {
-                "method": method,
-                "target": AVERAGE,
-                "metric": metric,
-                "value": float(np.dot(values, w) / w.sum()),
-                "seed": seed,
-            }
-        )
-        rows.append({"method": method, "target": MEAN, "metric": metric, "value": float(values.mean()), "seed": seed})
+        v, w = values.to_numpy(dtype=float), weights.to_numpy(dtype=float)
+        weighted = math.fsum(v * w) / math.fsum(w)
+        rows.append({"method": method, "target": AVERAGE, "metric": metric, "value": weighted, "seed": seed})
+        rows.append({"method": method, "target": MEAN, "metric": metric, "value": math.fsum(v) / len(v), "seed": seed})
     return pd.concat([per_target, pd.DataFrame(rows, columns=per_target.columns)], ignore_index=True)

@@ -1,0 +1,104 @@
+"""`tg-bench verify`: a finished run re-run from its run.json compares identical; an edited value is reported
+with its method, target and difference (exit 1); narrowing by target and method; legacy runs re-run native."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import config
+
+from tg_bench.build import unit_ids
+from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.paths import PROJECT_ROOT
+from tg_bench.verify import main as verify_main
+
+SMALL_RUN = [
+    "zoo=text",
+    "targets=[tweet_eval_irony,glue_cola]",
+    "baseline=[zoo_prior,random]",
+    "embedder=[sage]",
+    "predictor=[lr]",
+    "transfergraph.embedders.sage.epochs=1",
+    "transfergraph.embedders.sage.steps_per_epoch=2",
+    "progress=false",
+    "n_jobs=1",
+]
+
+
+@pytest.fixture(autouse=True)
+def data_root_of_this_machine(metadata_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify re-runs on this machine's data root, as a user's shell would have it."""
+    monkeypatch.setenv("TG_BENCH_DATA", str(metadata_root))
+
+
+@pytest.fixture(scope="module")
+def finished_run(metadata_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small portable run of the text zoo (two targets, SAGE + lr, two baselines), made by the CLI."""
+    folder = tmp_path_factory.mktemp("verify") / "runs" / "small"
+    env = {**os.environ, "TG_BENCH_DATA": str(metadata_root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tg_bench", "run", *SMALL_RUN, f"hydra.run.dir={folder}"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder
+
+
+def test_a_rerun_is_identical_and_an_edited_value_is_reported(finished_run: Path, tmp_path, capsys) -> None:
+    assert verify_main([str(finished_run.parent), "progress=false"]) == 0
+    out = capsys.readouterr().out
+    assert "small: identical" in out and "all 1 run(s) identical" in out
+
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    for name in ("run.json", "metrics.csv", "predictions.csv"):
+        (edited / name).write_bytes((finished_run / name).read_bytes())
+    metrics = pd.read_csv(edited / "metrics.csv")
+    row = (metrics["method"] == "zoo_prior") & (metrics["target"] == "glue/cola") & (metrics["metric"] == "pearson")
+    assert row.sum() == 1
+    metrics.loc[row, "value"] += 0.0125
+    metrics.to_csv(edited / "metrics.csv", index=False, float_format="%.10g")
+
+    assert verify_main([str(edited), "progress=false", "methods=[zoo_prior]"]) == 1
+    out = capsys.readouterr().out
+    assert "DIFFERS in 1 of" in out
+    assert "| zoo_prior | 1 | 0.0125 | glue/cola, value:pearson" in out
+    # within a stated tolerance it passes; narrowed to the other target the edit is out of scope
+    assert verify_main([str(edited), "progress=false", "methods=[zoo_prior]", "tolerance=0.02"]) == 0
+    assert verify_main([str(edited), "progress=false", "targets=[tweet_eval_irony]"]) == 0
+    capsys.readouterr()
+
+
+def test_bad_paths_and_options_are_one_line_errors(finished_run: Path, tmp_path, capsys) -> None:
+    assert verify_main([str(tmp_path / "nothing_here")]) == 2
+    assert verify_main([str(tmp_path)]) == 2  # a folder without run folders
+    assert verify_main([str(finished_run), "tolerence=1"]) == 2
+    assert verify_main([str(finished_run), "methods=[not_a_method]", "progress=false"]) == 2
+    assert verify_main([str(finished_run), "seeds=[7]"]) == 2  # nothing left to verify
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("tg-bench verify: error")]
+    assert len(errors) == 5, errors
+    assert "tolerence" in errors[2] and "not_a_method" in errors[3]
+
+
+def test_a_run_made_before_numerics_existed_is_rerun_native(metadata_root: Path, capsys) -> None:
+    """A committed run folder whose run.json predates `numerics` (or any folder: both work) re-runs and
+    compares identical on the deterministic baselines it holds."""
+    committed = PROJECT_ROOT / "results" / "data_agnostic" / "text" / "clean_seed0"
+    code = verify_main(
+        [str(committed), "targets=[tweet_eval_irony]", "methods=[knn_prior,model_size]", "progress=false"]
+    )
+    assert code == 0, capsys.readouterr()
+
+
+def test_the_store_digest_covers_the_numerics_mode(metadata_root: Path) -> None:
+    """A unit computed in one mode is never read back for the other, baselines included."""
+    digests = {}
+    for mode in ("portable", "native"):
+        cfg = config(["zoo=text", "baseline=[zoo_prior]", f"numerics={mode}"])
+        digests[mode] = unit_ids(cfg, load_zoo(ZooSpec.from_config(cfg.zoo), metadata_root))
+    assert digests["portable"] != digests["native"]
