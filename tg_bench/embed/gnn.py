@@ -65,7 +65,7 @@ class SAGEEncoder(nn.Module):
         self.conv2 = SAGEConv(hidden_channels, out_channels)
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        """x: (N, F) float32, edge_index: (2, E) int64 -> (N, out_channels)."""
+        """x: (N, F) float32 or float64 (the fit's dtype), edge_index: (2, E) int64 -> (N, out_channels)."""
         h = self.conv1(x, edge_index).relu()
         return self.conv2(h, edge_index)
 
@@ -88,7 +88,7 @@ class GATEncoder(nn.Module):
         self.lin2 = nn.Linear(hidden_channels, out_channels)
 
     def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        """x: (N, F) float32, edge_index: (2, E) int64 -> (N, out_channels)."""
+        """x: (N, F) float32 or float64 (the fit's dtype), edge_index: (2, E) int64 -> (N, out_channels)."""
         h = (self.conv1(x, edge_index) + self.lin1(x)).relu()
         return self.conv2(h, edge_index) + self.lin2(h)
 

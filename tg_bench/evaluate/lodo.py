@@ -216,7 +216,12 @@ def _in_workers(
                 result = future.result()
                 received += 1
                 yield result
-        finally:  # an error or Ctrl-C here: the targets not yet started are not started
+        except KeyboardInterrupt:
+            # Ctrl-C stops the run now, as joblib did: the workers' targets in flight are not finished (their
+            # finished units are already in the store)
+            executor.shutdown(wait=False, kill_workers=True)
+            raise
+        finally:  # an error here: the targets not yet started are not started
             for future in futures:
                 future.cancel()
         if kernels is not None:
