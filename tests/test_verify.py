@@ -3,6 +3,7 @@ with its method, target and difference (exit 1); narrowing by target and method;
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,6 @@ from conftest import config
 
 from tg_bench.build import unit_ids
 from tg_bench.data.zoo import ZooSpec, load_zoo
-from tg_bench.paths import PROJECT_ROOT
 from tg_bench.verify import main as verify_main
 
 SMALL_RUN = [
@@ -85,14 +85,25 @@ def test_bad_paths_and_options_are_one_line_errors(finished_run: Path, tmp_path,
     assert "tolerence" in errors[2] and "not_a_method" in errors[3]
 
 
-def test_a_run_made_before_numerics_existed_is_rerun_native(metadata_root: Path, capsys) -> None:
-    """A committed run folder whose run.json predates `numerics` (or any folder: both work) re-runs and
-    compares identical on the deterministic baselines it holds."""
-    committed = PROJECT_ROOT / "results" / "data_agnostic" / "text" / "clean_seed0"
-    code = verify_main(
-        [str(committed), "targets=[tweet_eval_irony]", "methods=[knn_prior,model_size]", "progress=false"]
-    )
+def test_a_run_made_before_numerics_existed_is_rerun_native(finished_run: Path, tmp_path, capsys) -> None:
+    """A run.json without `numerics` (every run before it existed) re-runs as it was made: native, float32
+    fits; its deterministic baselines compare identical."""
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    for name in ("metrics.csv", "predictions.csv"):
+        (legacy / name).write_bytes((finished_run / name).read_bytes())
+    info = json.loads((finished_run / "run.json").read_text())
+    del info["config"]["numerics"], info["numerics"]
+    for node in info["config"]["transfergraph"]["embedders"].values():
+        node.pop("dtype", None)
+    (legacy / "run.json").write_text(json.dumps(info))
+    scratch = tmp_path / "scratch"
+    code = verify_main([str(legacy), "methods=[zoo_prior,random]", "progress=false", f"out={scratch}"])
     assert code == 0, capsys.readouterr()
+    (rerun,) = scratch.rglob("run.json")
+    rerun_info = json.loads(rerun.read_text())
+    assert rerun_info["numerics"]["mode"] == "native"
+    assert rerun_info["config"]["transfergraph"]["embedders"]["sage"]["dtype"] == "float32"
 
 
 def test_the_store_digest_covers_the_numerics_mode(metadata_root: Path) -> None:
