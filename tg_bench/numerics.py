@@ -122,10 +122,10 @@ def _start_environment() -> dict[str, str]:
     return {key.decode(errors="replace"): value.decode(errors="replace") for key, value in pairs}
 
 
-def started_pinned() -> bool:
+def started_pinned(started: dict[str, str] | None = None) -> bool:
     """Whether this process was started with `portable_environment()` (variables set later have no effect on
-    libraries already loaded, hence the start environment)."""
-    started = _start_environment()
+    libraries already loaded, hence the start environment; `started`: that environment, when already read)."""
+    started = _start_environment() if started is None else started
     return all(started.get(key) == value for key, value in portable_environment().items())
 
 
@@ -171,7 +171,7 @@ def kernel_report() -> dict[str, Any]:
     from threadpoolctl import threadpool_info
 
     started = _start_environment()
-    report: dict[str, Any] = {"pinned": started_pinned()}
+    report: dict[str, Any] = {"pinned": started_pinned(started)}
     torch = sys.modules.get("torch")
     if torch is not None:
         report["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()

@@ -102,7 +102,7 @@ def run_folders(paths: list[Path]) -> list[Path]:
     return sorted(set(found))
 
 
-def rerun_config(recorded: dict, options: VerifyOptions, run_targets: list[str]) -> DictConfig:
+def rerun_config(recorded: dict, options: VerifyOptions, targets: list[str]) -> DictConfig:
     """The recorded config made runnable here: this machine's data root, no results store, the narrowing of
     `options` (targets); a run from before `numerics` existed gets the native mode it was made with."""
     cfg = OmegaConf.create(recorded)
@@ -118,7 +118,7 @@ def rerun_config(recorded: dict, options: VerifyOptions, run_targets: list[str])
     cfg.progress = options.progress
     if options.targets is not None:
         cfg.target = None
-        cfg.targets = list(run_targets)
+        cfg.targets = list(targets)
     return cfg
 
 
@@ -207,15 +207,21 @@ def verify_folder(folder: Path, options: VerifyOptions, scratch: Path) -> RunChe
     return check
 
 
+def _largest(differences: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The row with the largest difference (a row missing on one side first) and that difference as text."""
+    worst = differences.sort_values("difference", ascending=False, na_position="first").iloc[0]
+    return worst, "missing row" if np.isnan(worst["difference"]) else f"{worst['difference']:.3g}"
+
+
 def summary_line(check: RunCheck) -> str:
     counts = ", ".join(f"{rows} {name.split('.')[0]} rows" for name, rows in check.compared.items())
     notes = "".join(f"; {note}" for note in check.notes)
     if check.identical:
         return f"{check.folder}: identical ({counts}; {check.seconds:.0f} s){notes}"
-    worst = check.differences.sort_values("difference", ascending=False, na_position="first").iloc[0]
+    worst, largest = _largest(check.differences)
     where = f"{worst['method']} on {worst['target']}, {worst['detail']}"
     differing = ", ".join(f"{check.differing[name]} of {rows} {name}" for name, rows in check.compared.items())
-    return f"{check.folder}: DIFFERS in {differing}; largest {worst['difference']:.3g} ({where}){notes}"
+    return f"{check.folder}: DIFFERS in {differing}; largest {largest} ({where}){notes}"
 
 
 def difference_table(checks: list[RunCheck]) -> str:
@@ -225,8 +231,7 @@ def difference_table(checks: list[RunCheck]) -> str:
         if check.identical:
             continue
         for (file, method), group in check.differences.groupby(["file", "method"], sort=True):
-            worst = group.sort_values("difference", ascending=False, na_position="first").iloc[0]
-            largest = "missing row" if np.isnan(worst["difference"]) else f"{worst['difference']:.3g}"
+            worst, largest = _largest(group)
             at = f"{worst['target']}, {worst['detail']}: {worst['committed']} -> {worst['rerun']}"
             lines.append(f"| {check.folder} | {file} | {method} | {len(group)} | {largest} | {at} |")
     return "\n".join(lines)
