@@ -35,3 +35,24 @@ def test_every_number_in_results_readme_is_in_a_table_it_links() -> None:
     stated = {n.lstrip("+-") for n in NUMBER.findall(readme)}
     assert len(stated) > 20  # the findings carry their numbers
     assert not sorted(stated - known), "numbers in results/README.md found in none of the tables it links"
+
+
+def test_the_paper_protocol_variants_above_the_zoo_prior_are_the_ones_the_readmes_name() -> None:
+    """README and results/README section 2: under the paper protocol four image variants (TG:XGB:GAT,
+    TG:XGB:N2V, TG:XGB:N2V+, TG:LR:GAT) lie above the zoo prior, none with an interval above 0, and no text
+    variant does; under the clean protocol none does."""
+    stats = pd.read_csv(RESULTS / "transfergraph" / "statistics.csv")
+    paired = pd.read_csv(RESULTS / "transfergraph" / "paired_zoo_prior.csv")
+    stats = stats[(stats["metric"] == "pearson") & (stats["target"] == "average") & (stats["ratio"] == 1)]
+    above = {}
+    for (zoo, protocol), group in stats.groupby(["zoo", "protocol"]):
+        prior = group.loc[group["method"] == "zoo_prior", "mean"].item()
+        variants = group[group["method"].str.endswith("_all_normalize_without_transfer")]
+        above[zoo, protocol] = {m.split("_all_")[0] for m in variants.loc[variants["mean"] > prior, "method"]}
+    assert above["image", "paper"] == {"xgb_homoGATConv", "xgb_node2vec", "xgb_node2vec+", "lr_homoGATConv"}
+    assert above["text", "paper"] == above["image", "clean"] == above["text", "clean"] == set()
+    named = paired[(paired["metric"] == "pearson") & (paired["ratio"] == 1) & (paired["protocol"] == "paper")]
+    named = named[named["method"].str.split("_all_").str[0].isin(above["image", "paper"]) & (named["zoo"] == "image")]
+    assert len(named) == 4 and (named["low"] < 0).all()
+    readme = (RESULTS / "README.md").read_text() + (RESULTS.parent / "README.md").read_text()
+    assert readme.count("four image variants") == 2
