@@ -31,7 +31,7 @@ import pandas as pd
 from tg_bench.build import estimators
 from tg_bench.transferability.estimators import score
 
-ESTIMATORS = estimators()  # the `estimator` entries of conf/baseline/*.yaml, by baseline key
+ESTIMATORS = estimators()  # the `estimator` entries of tg_bench/conf/baseline/*.yaml, by baseline key
 
 GRID_N = (1000, 10000, 50000)
 GRID_D = (768, 2048)

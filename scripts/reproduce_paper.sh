@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the paper's studies as sweep presets (conf/sweep) and aggregates each into results/:
+# Runs the paper's studies as sweep presets (tg_bench/conf/sweep) and aggregates each into results/:
 #   headline        -> results/transfergraph/   (12 variants + baselines, both zoos and protocols, seeds 0-4)
 #   model_ratio     -> results/model_ratio/     (ratios 0.1-0.9 beside the headline's 1.0)
 #   graph_ablation  -> results/graph_ablation/  (graph presets and embedder=none, clean protocol)
@@ -8,7 +8,7 @@
 # (target, method) unit is kept in the results store (outputs/store, or paths.store_dir / TG_BENCH_STORE) the
 # moment it finishes, so rerunning this script after a kill computes only what is missing. The headline alone
 # takes about an hour on 2 cores; the model-ratio study (100 runs) several. On a cluster, add LAUNCHER=slurm
-# (conf/hydra/launcher/slurm.yaml) to run each study as a SLURM array.
+# (tg_bench/conf/hydra/launcher/slurm.yaml) to run each study as a SLURM array.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TG=${TG:-.venv/bin/tg-bench}

@@ -11,7 +11,7 @@ TG=${TG:-.venv/bin/tg-bench}
 PY=${PY:-.venv/bin/python}
 SEEDS=${SEEDS:-0,1,2,3,4}
 PROTOCOLS=${PROTOCOLS:-paper,clean}
-# the headline preset (conf/sweep/headline.yaml, `scripts/reproduce_paper.sh`) runs the same grid one run at a
+# the headline preset (tg_bench/conf/sweep/headline.yaml, `scripts/reproduce_paper.sh`) runs the same grid one run at a
 # time; here the two zoos run side by side, which keeps both cores busy at the end of each run
 sweep() {
   local zoo=$1

@@ -1,4 +1,4 @@
-"""Shared fixtures: the published metadata root, the project's real `conf/` (composed, or one entry built), and
+"""Shared fixtures: the published metadata root, the project's real `tg_bench/conf/` (composed, or one entry built), and
 synthetic zoos written in the published layout to a temporary folder."""
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.build import build_protocol
+from tg_bench.catalog import compose_config, entry
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
-from tg_bench.hydra_app import VERSION_BASE
-from tg_bench.paths import CONFIG_DIR, PROJECT_ROOT
 from tg_bench.predict.regressors import RegressorFactory
 from tg_bench.task.method import HeldOutTarget, Method
 from tg_bench.task.protocol import Protocol
+
+#: the checkout (README, pyproject.toml); the package itself may be installed elsewhere
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -53,17 +54,16 @@ def metadata_root() -> Path:
 
 
 def config(overrides: Sequence[str] = (), name: str = "config") -> DictConfig:
-    """The project's real `conf/` composed with `overrides`, as `tg-bench run` (or `score`) would; a run's
+    """The project's real `tg_bench/conf/` composed with `overrides`, as `tg-bench run` (or `score`) would; a run's
     targets are evaluated in this process (`n_jobs=1`) unless an override says otherwise, since starting
     worker processes costs more than the tests' small runs gain."""
     defaults = ["n_jobs=1"] if name == "config" else []
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
-        return compose(config_name=name, overrides=[*defaults, *overrides])
+    return compose_config([*defaults, *overrides], config_name=name)
 
 
 def zoo_spec(zoo: str, **changes: object) -> ZooSpec:
-    """`conf/zoo/<zoo>.yaml` as a `ZooSpec`, with `changes` (targets, distance_file, ...) applied."""
-    return replace(ZooSpec.from_config(OmegaConf.load(CONFIG_DIR / "zoo" / f"{zoo}.yaml")), **changes)
+    """`tg_bench/conf/zoo/<zoo>.yaml` as a `ZooSpec`, with `changes` (targets, distance_file, ...) applied."""
+    return replace(ZooSpec.from_config(entry("zoo", zoo)), **changes)
 
 
 def image_spec() -> ZooSpec:
@@ -75,12 +75,12 @@ def text_spec() -> ZooSpec:
 
 
 def load_protocol(name: str) -> Protocol:
-    """`conf/protocol/<name>.yaml`."""
-    return build_protocol(OmegaConf.load(CONFIG_DIR / "protocol" / f"{name}.yaml"))
+    """`tg_bench/conf/protocol/<name>.yaml`."""
+    return build_protocol(entry("protocol", name))
 
 
 def embedder_config(key: str, protocol: str = "paper", **settings: object) -> DictConfig:
-    """`conf/embedder/<key>.yaml`, resolved under `protocol`, with `settings` changed."""
+    """`tg_bench/conf/embedder/<key>.yaml`, resolved under `protocol`, with `settings` changed."""
     cfg = config([f"embedder=[{key}]", f"protocol={protocol}"])
     node = cfg.transfergraph.embedders[key]
     for setting, value in settings.items():
@@ -89,18 +89,18 @@ def embedder_config(key: str, protocol: str = "paper", **settings: object) -> Di
 
 
 def embedder(key: str, protocol: str = "paper", **settings: object) -> Embedder:
-    """The embedder of `conf/embedder/<key>.yaml` under `protocol`, with `settings` changed."""
+    """The embedder of `tg_bench/conf/embedder/<key>.yaml` under `protocol`, with `settings` changed."""
     return instantiate(embedder_config(key, protocol, **settings))
 
 
 def embedder_settings(key: str, protocol: str = "paper", **settings: object) -> dict:
-    """The constructor arguments `conf/embedder/<key>.yaml` gives, resolved, without `_target_` and `name`."""
+    """The constructor arguments `tg_bench/conf/embedder/<key>.yaml` gives, resolved, without `_target_` and `name`."""
     node = OmegaConf.to_container(embedder_config(key, protocol, **settings), resolve=True)
     return {k: v for k, v in node.items() if k not in {"_target_", "name"}}
 
 
 def predictor(key: str, **params: object) -> RegressorFactory:
-    """The regressor factory of `conf/predictor/<key>.yaml` with `params` changed."""
+    """The regressor factory of `tg_bench/conf/predictor/<key>.yaml` with `params` changed."""
     node = config([f"predictor=[{key}]"]).transfergraph.predictors[key]
     for param, value in params.items():
         node[param] = value
@@ -108,12 +108,12 @@ def predictor(key: str, **params: object) -> RegressorFactory:
 
 
 def baseline(key: str) -> Method:
-    """The method of `conf/baseline/<key>.yaml`."""
+    """The method of `tg_bench/conf/baseline/<key>.yaml`."""
     return instantiate(config([f"baseline=[{key}]"]).baseline[key])
 
 
 def held_out(zoo: ZooData, target: str, protocol: str = "clean", seed: int = 0) -> HeldOutTarget:
-    """The leave-one-dataset-out task of `target` under `conf/protocol/<protocol>.yaml`."""
+    """The leave-one-dataset-out task of `target` under `tg_bench/conf/protocol/<protocol>.yaml`."""
     return HeldOutTarget(zoo=zoo, target=target, protocol=load_protocol(protocol), seed=seed)
 
 

@@ -4,7 +4,7 @@
 
 INPUTS.pkl (written by the test): per target, the undirected graph the GNNs fit on, the directed graph
 node2vec walks, and a feature table (train, y, test as float64 arrays). MODE: `portable` or `native`, the
-embedders' dtype of `conf/numerics/<MODE>.yaml`; the caller starts this process with or without the pinned
+embedders' dtype of `tg_bench/conf/numerics/<MODE>.yaml`; the caller starts this process with or without the pinned
 environment of `tg_bench.numerics`. Writes, per target and stage (gat, sage, node2vec, lr, rf, xgb), every
 value formatted as run outputs write them (`%.10g`).
 

@@ -11,7 +11,8 @@ from conftest import config, load_protocol, write_text_zoo
 from hydra.utils import get_class
 from omegaconf import OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, estimators, resolve_targets, target_names
+from tg_bench.build import build_methods, build_protocol, estimators, resolve_targets
+from tg_bench.catalog import entry, methods, options, target_names
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
 from tg_bench.errors import UserInputError
@@ -23,22 +24,26 @@ from tg_bench.task.method import Method
 from tg_bench.task.protocol import Protocol
 from tg_bench.transferability.estimators import Estimator
 
-
-def options(group: str) -> list[str]:
-    return sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))
-
-
 PROTOCOLS = options("protocol")
 #: constructor arguments that are about the console, not the numbers, and stay out of the configs
 CONSOLE_ONLY = {"progress", "enable_progress_bar"}
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-@pytest.mark.parametrize("key", options("baseline"))
+@pytest.mark.parametrize("key", methods("baseline"))
 def test_every_baseline_builds(key: str, protocol: str) -> None:
     cfg = config([f"baseline=[{key}]", f"protocol={protocol}"])
     (method,) = build_methods(cfg)
     assert isinstance(method, Method) and method.name == cfg.baseline[key].name
+
+
+def test_the_paper_set_is_the_one_baseline_list_of_every_paper_experiment() -> None:
+    """`baseline=[paper_set]` gathers the paper's baselines; each paper experiment uses it, in its order."""
+    gathered = list(config(["baseline=[paper_set]"]).baseline)
+    assert "paper_set" not in methods("baseline") and set(gathered) < set(methods("baseline"))
+    assert {"logme", "zoo_prior", "stacked_prior", "random"} <= set(gathered)
+    for experiment in ("paper_image", "paper_text", "paper_baselines_image", "paper_baselines_text"):
+        assert list(config([f"experiment={experiment}"]).baseline) == gathered, experiment
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
@@ -126,7 +131,7 @@ def test_every_logger_composes() -> None:
 
 def test_estimators_come_from_the_baseline_configs() -> None:
     built = estimators()
-    files = {key: OmegaConf.load(CONFIG_DIR / "baseline" / f"{key}.yaml") for key in options("baseline")}
+    files = {key: entry("baseline", key) for key in options("baseline")}
     assert set(built) == {key for key, node in files.items() if "estimator" in node}
     assert all(isinstance(e, Estimator) for e in built.values())
     # one spelling: the config key, the score file's enum member, the paper's table name (in the baseline file)

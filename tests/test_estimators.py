@@ -449,7 +449,7 @@ def test_nleep_defaults_to_five_components_per_class(monkeypatch: pytest.MonkeyP
 
 
 # Every estimator function with the input it reads; which options a run uses is the configs' business
-# (conf/baseline/*.yaml, tested in test_configs.py).
+# (tg_bench/conf/baseline/*.yaml, tested in test_configs.py).
 FUNCTIONS: dict[str, tuple[Callable[..., float], Needs]] = {
     "logme": (logme, "features"),
     "leep": (leep, "source_probs"),

@@ -30,7 +30,7 @@ LIGHT = {"lr": 1e-3, "steps_per_epoch": 1}
 
 
 def gnn(kind: str, protocol: str = "paper", **settings: object):
-    """The embedder of `conf/embedder/<kind>.yaml` under `protocol` on the light budget, `settings` changed."""
+    """The embedder of `tg_bench/conf/embedder/<kind>.yaml` under `protocol` on the light budget, `settings` changed."""
     return embedder(kind, protocol, **{**LIGHT, **settings})
 
 

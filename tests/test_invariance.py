@@ -12,10 +12,13 @@ import pytest
 from conftest import config
 
 from tg_bench.build import build_methods, build_protocol
+from tg_bench.catalog import options
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.task.method import HeldOutTarget
 
 TARGET = "glue/cola"
+#: every graph learner and regressor of the config folder, so that a new one is covered without an edit here
+EMBEDDERS, PREDICTORS = options("embedder"), options("predictor")
 #: fast settings: the test is about what the methods read, not how well they learn
 FAST = [f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus", "sage", "gat")]
 
@@ -42,11 +45,19 @@ def text_zoo(metadata_root) -> ZooData:
 
 
 def test_every_method_ignores_the_targets_records_under_the_clean_protocol(text_zoo) -> None:
-    cfg = config(["experiment=paper_text", "protocol=clean", "embedder=[node2vec,node2vec_plus,sage,gat,none]", *FAST])
+    cfg = config(
+        [
+            "experiment=paper_text",
+            "protocol=clean",
+            f"embedder=[{','.join(EMBEDDERS)}]",
+            f"predictor=[{','.join(PREDICTORS)}]",
+            *FAST,
+        ]
+    )
     before, after = _scores(cfg, text_zoo), _scores(cfg, _perturbed(text_zoo, TARGET))
-    # 5 embedders x 3 regressors; LogME, Reg-H-Score; zoo prior, k-NN prior, model size, source accuracy; guided
-    # prior, stacked prior (whose inner tasks must not see the target either); random
-    assert len(before) == 15 + 9
+    # every embedder x regressor, and the experiment's baselines (the stacked prior's inner tasks must not see the
+    # target either): each one gave scores
+    assert len(before) == len(EMBEDDERS) * len(PREDICTORS) + len(cfg.baseline)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(frame, after[name], check_exact=True, obj=name)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from importlinter.cli import lint_imports
 
-from tg_bench.paths import PROJECT_ROOT
+#: the checkout (README, pyproject.toml); the package itself may be installed elsewhere
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_import_contracts_are_kept(monkeypatch) -> None:

@@ -266,7 +266,7 @@ KINDS = ["node2vec", "node2vec_plus"]
 
 
 def make(kind: str = "node2vec", **settings: object) -> Node2Vec:
-    """The embedder of `conf/embedder/<kind>.yaml` with the clean protocol's separate tables at std 0.01."""
+    """The embedder of `tg_bench/conf/embedder/<kind>.yaml` with the clean protocol's separate tables at std 0.01."""
     return embedder(kind, "clean", **settings)
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tg_bench.paths import PROJECT_ROOT
+#: the checkout (README, pyproject.toml); the package itself may be installed elsewhere
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
 
 SECTION = "### Your own method"
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import config, published_root
 
-from tg_bench.build import target_hub_entries
+from tg_bench.catalog import target_hub_entries
 from tg_bench.errors import UserInputError
 from tg_bench.recommend.choice import choose, metrics_read
 from tg_bench.recommend.command import method_candidates

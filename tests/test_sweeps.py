@@ -1,4 +1,4 @@
-"""The paper's studies as sweep presets (conf/sweep) and the launchers: each preset composes into the grid it
+"""The paper's studies as sweep presets (tg_bench/conf/sweep) and the launchers: each preset composes into the grid it
 documents, every job of it builds, and a sweep through submitit resumes from the results store."""
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from tg_bench.build import build_methods, build_protocol
-from tg_bench.hydra_app import VERSION_BASE
-from tg_bench.paths import CONFIG_DIR
+from tg_bench.catalog import compose_config
 
 PRESETS = {
     "headline": {"experiment": 2, "protocol": 2, "seed": 5},
@@ -26,8 +24,7 @@ PRESETS = {
 
 
 def _compose(overrides: list[str]):
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
-        return compose(config_name="config", overrides=overrides, return_hydra_config=True)
+    return compose_config(overrides, return_hydra_config=True)
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

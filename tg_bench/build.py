@@ -1,6 +1,6 @@
 """Objects from config: the protocol, the methods, the estimators and the targets of a run.
 
-Every `conf/baseline`, `conf/embedder` and `conf/predictor` entry (and the `estimator` entry of a baseline) names
+Every `baseline`, `embedder` and `predictor` entry of `tg_bench/conf` (and the `estimator` entry of a baseline) names
 its class with `_target_` and is built by `hydra.utils.instantiate`, so a config file is the one place its
 defaults live and a researcher's own method is a config file naming their class. Everything is built and
 checked here, before the first target runs: a bad value, an unknown key or an unknown `_target_` becomes one
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from hydra.errors import InstantiationException
@@ -19,19 +18,22 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from tg_bench.catalog import estimator_nodes, target_names
 from tg_bench.data.zoo import ZooData
 from tg_bench.embed.base import Embedder
 from tg_bench.errors import UserInputError
 from tg_bench.graph.build import GraphConfig
 from tg_bench.numerics import check_mode
-from tg_bench.paths import CONFIG_DIR
 from tg_bench.predict.regressors import RegressorFactory, check_regressor
 from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.store import config_digest
 from tg_bench.store.provenance import code_digest, data_checksum, package_versions
 from tg_bench.task.method import MethodFamily
-from tg_bench.task.protocol import Protocol
+from tg_bench.task.protocol import protocol_from_config
 from tg_bench.transferability.estimators import Estimator
+
+#: the protocol of a `tg_bench/conf/protocol/*.yaml` node (built in `tg_bench.task.protocol`, torch-free)
+build_protocol = protocol_from_config
 
 _USER_ERRORS = (InstantiationException, OmegaConfBaseException, TypeError, ValueError, ImportError, AttributeError)
 
@@ -85,25 +87,13 @@ def config_int(cfg: DictConfig | Mapping, key: str) -> int:
 
 
 def numerics_mode(cfg: DictConfig | Mapping) -> str:
-    """The run's numerics mode (`numerics=portable|native`, conf/numerics), checked."""
+    """The run's numerics mode (`numerics=portable|native`, tg_bench/conf/numerics), checked."""
     node = cfg.get("numerics")
     name = node.get("name") if isinstance(node, Mapping) else node
     try:
         return check_mode(str(name))
     except ValueError as exc:
         raise UserInputError(f"numerics: {exc}") from None
-
-
-def build_protocol(cfg: DictConfig | Mapping) -> Protocol:
-    """The protocol of a `conf/protocol/*.yaml` node."""
-    try:
-        values = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
-    except OmegaConfBaseException as exc:
-        raise UserInputError(f"protocol: {_one_line(exc)}") from None
-    try:
-        return Protocol.from_config(values)
-    except TypeError as exc:
-        raise UserInputError(f"protocol: {_one_line(exc)}") from None
 
 
 def build_transfergraph(cfg: DictConfig | None) -> list[TransferGraph]:
@@ -233,38 +223,9 @@ def estimators_of(baselines: Mapping | None) -> dict[str, Estimator]:
     return built
 
 
-def estimators(config_dir: str | Path = CONFIG_DIR) -> dict[str, Estimator]:
-    """Every estimator of `conf/baseline/*.yaml`, by baseline key (`logme`, `reg_h`, `leep`, ...)."""
-    nodes = {}
-    for path in sorted(Path(config_dir, "baseline").glob("*.yaml")):
-        node = OmegaConf.load(path).get("estimator")
-        if node is not None:
-            nodes[path.stem] = {"estimator": node}
-    return estimators_of(nodes)
-
-
-def target_names(config_dir: str | Path = CONFIG_DIR) -> dict[str, str]:
-    """`conf/target/<key>.yaml` key -> the dataset name it stands for (`glue_cola` -> `glue/cola`)."""
-    return {path.stem: str(OmegaConf.load(path).name) for path in sorted(Path(config_dir, "target").glob("*.yaml"))}
-
-
-def target_hub_entries(zoo: str, config_dir: str | Path = CONFIG_DIR) -> dict[str, dict]:
-    """Where each evaluation target of `zoo` with a hub entry in `conf/target/*.yaml` is read from, as
-    dataset name -> {path (hub id), config, split (its training split), input_columns, label_column}."""
-    entries = {}
-    for path in sorted(Path(config_dir, "target").glob("*.yaml")):
-        target = OmegaConf.load(path)
-        hub = target.get("hub")
-        if str(target.get("zoo")) != zoo or hub is None or not hub.get("id"):
-            continue
-        entries[str(target.name)] = {
-            "path": str(hub.id),
-            "config": hub.get("config"),
-            "split": str(hub.get("train_split") or "train"),
-            "input_columns": list(hub.input_columns),
-            "label_column": str(hub.get("label_column") or "label"),
-        }
-    return entries
+def estimators() -> dict[str, Estimator]:
+    """Every estimator of the baseline configs, by baseline key (`logme`, `reg_h`, `leep`, ...)."""
+    return estimators_of({key: {"estimator": node} for key, node in estimator_nodes().items()})
 
 
 def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:

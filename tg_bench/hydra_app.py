@@ -14,10 +14,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from tg_bench.catalog import VERSION_BASE, options
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.paths import CONFIG_DIR
-
-VERSION_BASE = "1.3"
 
 #: overrides of a command that prints to the console only: no output folder, no log files
 NO_OUTPUT_OVERRIDES = (
@@ -38,17 +37,18 @@ def _remove_partial(output_dir: Path | None) -> None:
         shutil.rmtree(output_dir, ignore_errors=True)
 
 
-def check_choices(choices: dict[str, str | None], config_dir: Path = CONFIG_DIR) -> None:
-    """Every `group=option` of the project's config groups names a file that exists: Hydra silently skips a
-    missing option of an `optional` group, so `target=cifar10` used to run every target instead."""
+def check_choices(choices: dict[str, str | None]) -> None:
+    """Every `group=option` of the config groups names a file that exists: Hydra silently skips a missing
+    option of an `optional` group, so `target=cifar10` used to run every target instead."""
     for group, option in choices.items():
-        folder = config_dir / group
-        if option is None or group.startswith("hydra") or not folder.is_dir():
+        if option is None or group.startswith("hydra"):
             continue
-        options = option.strip("[]").split(",") if option.startswith("[") else [option]
-        missing = [o.strip() for o in options if o.strip() and not (folder / f"{o.strip()}.yaml").is_file()]
+        known = options(group)
+        if not known:
+            continue
+        chosen = option.strip("[]").split(",") if option.startswith("[") else [option]
+        missing = [o.strip() for o in chosen if o.strip() and o.strip() not in known]
         if missing:
-            known = sorted(path.stem for path in folder.glob("*.yaml"))
             raise UserInputError(f"{group}={','.join(missing)}: no such option (choose from {', '.join(known)})")
 
 

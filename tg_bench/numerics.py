@@ -15,7 +15,7 @@ same config gave other TransferGraph numbers on another CPU (issue 22: 920 of 50
   checks), and one BLAS / OpenMP thread. The libraries read
   these variables once, when they load, so a process that has already imported them cannot be pinned: the
   workers are new processes (`started_pinned` tells a pinned one);
-- the embedders fit in float64 (`conf/numerics/portable.yaml: dtype`): with the pins alone, float32 GAT and
+- the embedders fit in float64 (`tg_bench/conf/numerics/portable.yaml: dtype`): with the pins alone, float32 GAT and
   SAGE fits still gave different bits on the two CPUs; in float64 they gave the same.
 
 `native` is the behaviour from before the mode existed: float32 fits, the libraries' own kernel choice.

@@ -1,4 +1,5 @@
-"""Where the zoo metadata lives: `TG_BENCH_DATA`, else the project's ignored `data/` folder."""
+"""Where things live: the zoo metadata (`TG_BENCH_DATA`, else `data/` under the working directory) and the
+config folder shipped inside the package."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ from pathlib import Path
 from tg_bench.errors import UserInputError
 
 DATA_ENV_VAR = "TG_BENCH_DATA"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "transfergraph-metadata"
-#: the Hydra config folder (`conf/`): config groups and their files
-CONFIG_DIR = PROJECT_ROOT / "conf"
+#: relative to the working directory, like the `results/` and `outputs/` folders a run writes (conf/paths)
+DEFAULT_DATA_DIR = Path("data") / "transfergraph-metadata"
+#: the Hydra config folder: config groups and their files, inside the package so that a wheel carries them
+CONFIG_DIR = Path(__file__).resolve().parent / "conf"
 
 #: folder of each zoo inside the metadata root (the authors' layout)
 ZOO_FOLDERS = {"image": "image_classification", "text": "sequence_classification"}
 
 
 def data_root(explicit: str | Path | None = None) -> Path:
-    """The metadata root: an explicit path, else `$TG_BENCH_DATA`, else `data/transfergraph-metadata`."""
+    """The metadata root: an explicit path, else `$TG_BENCH_DATA`, else `./data/transfergraph-metadata`."""
     if explicit not in (None, ""):
         root = Path(explicit).expanduser()
         source = "data_root"

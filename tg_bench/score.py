@@ -11,7 +11,8 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import config_int, estimators_of, target_hub_entries
+from tg_bench.build import config_int, estimators_of
+from tg_bench.catalog import target_hub_entries
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
@@ -56,7 +57,7 @@ def dataset_spec(cfg: DictConfig) -> DatasetSpec:
 def target_specs(cfg: DictConfig) -> list[DatasetSpec]:
     """The datasets to score on: `dataset.*`, or with `targets` (`all` or a list of the zoo's dataset names)
     each target in turn, read from `<dataset_root>/<name, / as _>` when `dataset_root` is set, else from its hub
-    entry (`conf/target/*.yaml`); fields a target lacks come from `dataset.*`."""
+    entry (`tg_bench/conf/target/*.yaml`); fields a target lacks come from `dataset.*`."""
     targets = cfg.get("targets")
     if targets is None:
         return [dataset_spec(cfg)]

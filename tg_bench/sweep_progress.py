@@ -1,4 +1,4 @@
-"""A progress bar over a `-m` sweep's runs (a Hydra callback, registered in conf/config.yaml).
+"""A progress bar over a `-m` sweep's runs (a Hydra callback, registered in tg_bench/conf/config.yaml).
 
 Hydra's basic launcher runs the jobs one after another in this process and logs each start; the bar counts
 finished runs out of the grid's size, with the last run's overrides beside it. Launchers that run jobs in

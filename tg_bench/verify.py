@@ -25,7 +25,7 @@ import pandas as pd
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import target_names
+from tg_bench.catalog import target_names
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.numerics import cpu_report

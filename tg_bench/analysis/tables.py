@@ -6,27 +6,19 @@ method, target, metric) and return long frames; `tg_bench.analysis.export` forma
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
+from tg_bench.catalog import zoo_targets
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.published import read_published
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
-from tg_bench.paths import CONFIG_DIR, ZOO_FOLDERS, data_root
+from tg_bench.paths import ZOO_FOLDERS, data_root
 
 #: a run's identity besides seed and method
 RUN_GROUP = ["zoo", "protocol", "ratio"]
-
-
-@cache
-def zoo_targets(zoo: str) -> tuple[str, ...] | None:
-    """The evaluation targets of `conf/zoo/<zoo>.yaml`, or None for a zoo without a config file."""
-    path = Path(CONFIG_DIR, "zoo", f"{zoo}.yaml")
-    return tuple(OmegaConf.load(path).targets) if path.is_file() else None
 
 
 def target_averages(tidy: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from tg_bench.graph.zoo_graph import ZooGraph
 class Embedder(abc.ABC):
     """Learns one vector per node of a `ZooGraph`.
 
-    A subclass is built from its `conf/embedder/*.yaml` by `hydra.utils.instantiate`: every constructor
+    A subclass is built from its `tg_bench/conf/embedder/*.yaml` by `hydra.utils.instantiate`: every constructor
     argument is listed there, so a run's `run.json` records what ran.
     """
 

@@ -66,7 +66,7 @@ def lightning_fit_scope(num_threads: int | None) -> Iterator[None]:
             os.environ["CUBLAS_WORKSPACE_CONFIG"] = cublas
 
 
-#: the fits' floating-point types by config name (`conf/numerics: dtype`)
+#: the fits' floating-point types by config name (`tg_bench/conf/numerics: dtype`)
 FIT_DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 
 

@@ -252,14 +252,14 @@ class Node2Vec(Embedder):
     """node2vec (uniform walks, re-drawn every epoch) or, with `weighted=True`, node2vec+ (weighted
     first-order walks, probability proportional to edge weight, drawn once).
 
-    Every setting is given by `conf/embedder/node2vec.yaml` / `node2vec_plus.yaml` (the paper's values;
+    Every setting is given by `tg_bench/conf/embedder/node2vec.yaml` / `node2vec_plus.yaml` (the paper's values;
     `tied` and `init_std` follow the protocol). `directed`: walk the graph's directed edges (the authors'
     model -> dataset and lower -> higher id similarity edges). `batch_size` counts walk start nodes per step
     (PyG's loader). `resample_walks` None: re-draw every epoch for uniform walks, once for weighted ones.
     `accelerator` is passed to the Lightning Trainer ("cpu": bit-identical results; "auto" picks a GPU if
     there is one). `num_threads` sets torch's intra-op threads for the fit and restores them afterwards (None
     leaves them alone; see the module docstring). `tied` and `init_std` choose the tables and their start
-    (module docstring). `dtype` ("float32" | "float64", `conf/numerics`) is what the tables train in. After a
+    (module docstring). `dtype` ("float32" | "float64", `tg_bench/conf/numerics`) is what the tables train in. After a
     fit, `epoch_losses_` holds the mean training loss of each epoch and `fit_seconds_` the wall time.
     """
 

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from omegaconf import OmegaConf
 
 from tg_bench.analysis.seconds import SECONDS_COLUMNS
 from tg_bench.analysis.tidy import TIDY_KEY
-from tg_bench.build import build_protocol
+from tg_bench.catalog import entry
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
-from tg_bench.paths import CONFIG_DIR
 from tg_bench.task.ground_truth import ground_truth
+from tg_bench.task.protocol import protocol_from_config
 
 #: the studies whose tidy tables make up the figures' main table, in reading order
 STUDIES = ("transfergraph", "model_ratio")
@@ -70,16 +69,13 @@ def read_predictions(folder: Path) -> pd.DataFrame:
 
 
 def load_named_zoo(zoo: str, data_root: str | Path | None = None) -> ZooData:
-    """The zoo of `conf/zoo/<zoo>.yaml`, read from the metadata root."""
-    path = CONFIG_DIR / "zoo" / f"{zoo}.yaml"
-    if not path.is_file():
-        raise UserInputError(f"unknown zoo {zoo!r} (no conf/zoo/{zoo}.yaml)")
-    return load_zoo(ZooSpec.from_config(OmegaConf.load(path)), data_root)
+    """The zoo of the zoo config `zoo`, read from the metadata root."""
+    return load_zoo(ZooSpec.from_config(entry("zoo", zoo)), data_root)
 
 
 def accuracies(zoo: ZooData, protocol: str = "clean") -> pd.DataFrame:
     """Fine-tuned accuracy of every model on every evaluation target of `zoo` under `protocol`'s ground truth:
     columns `zoo`, `target`, `model`, `accuracy` (fraction), one row per (target, model)."""
-    rule = build_protocol(OmegaConf.load(CONFIG_DIR / "protocol" / f"{protocol}.yaml"))
+    rule = protocol_from_config(entry("protocol", protocol))
     frames = [ground_truth(zoo, target, rule).assign(zoo=zoo.name, target=target) for target in zoo.targets]
     return pd.concat(frames, ignore_index=True)[["zoo", "target", "model", "accuracy"]]

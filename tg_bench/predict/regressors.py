@@ -1,4 +1,4 @@
-"""Regressors of the feature table: any scikit-learn-style estimator built from `conf/predictor/*.yaml`
+"""Regressors of the feature table: any scikit-learn-style estimator built from `tg_bench/conf/predictor/*.yaml`
 (`_partial_: true`, so each fit gets a fresh one seeded with `random_state`), checked before the first target.
 """
 

@@ -9,12 +9,12 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
-from tg_bench.build import build_methods, build_protocol, estimators_of, method_configs, target_hub_entries
+from tg_bench.build import build_methods, build_protocol, estimators_of, method_configs
+from tg_bench.catalog import entry, options, target_hub_entries
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
-from tg_bench.paths import CONFIG_DIR, PROJECT_ROOT
 from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.recommend.choice import Candidate, choose, metrics_read
 from tg_bench.recommend.new_dataset import NewDataset, read_distances, read_scores
@@ -23,8 +23,6 @@ from tg_bench.recommend.ranking import recommend
 from tg_bench.transferability.pipeline import ExtractSettings, score_models
 
 RANKING_FILE = "recommendations.csv"
-#: where `method=best` looks up the benchmark's clean-protocol results by default
-BEST_RESULTS = PROJECT_ROOT / "results" / "transfergraph" / "statistics.csv"
 #: the distances the probe measured, reusable as `dataset.distances` next time
 DISTANCES_FILE = "distances.csv"
 
@@ -72,11 +70,9 @@ def verified_scores(
     """Scores of `models` on the new dataset with the `verify` estimator: (column name, model -> score, models
     that could not be loaded -> why)."""
     key = str(cfg.verify)
-    node_file = CONFIG_DIR / "baseline" / f"{key}.yaml"
-    if not node_file.is_file():
-        known = sorted(p.stem for p in (CONFIG_DIR / "baseline").glob("*.yaml"))
-        raise UserInputError(f"verify={key}: no such baseline (choose from {', '.join(known)})")
-    estimator = estimators_of({key: OmegaConf.load(node_file)})[key]
+    if key not in options("baseline"):
+        raise UserInputError(f"verify={key}: no such baseline (choose from {', '.join(options('baseline'))})")
+    estimator = estimators_of({key: entry("baseline", key)})[key]
     defaults = OmegaConf.to_container(cfg.dataset, resolve=True)
     cap = None if defaults.get("max_samples") is None else int(defaults["max_samples"])
     dataset = _dataset_spec(str(cfg.dataset.name), defaults, defaults, cap, 0)
@@ -163,7 +159,7 @@ def recommend_task(cfg: DictConfig) -> None:
         method_candidates(cfg),
         str(cfg.method),
         {metric for metric, _, _ in scores},
-        cfg.results or BEST_RESULTS,
+        cfg.results,
         zoo.name,
         str(cfg.protocol.name),
     )

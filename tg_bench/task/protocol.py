@@ -1,6 +1,6 @@
 """An evaluation protocol as data: every switch that differs between the authors' pipeline and the clean one.
 
-`conf/protocol/{paper,clean}.yaml` hold the values; code reads the fields and never branches on the name, so a
+`tg_bench/conf/protocol/{paper,clean}.yaml` hold the values; code reads the fields and never branches on the name, so a
 third protocol is one more YAML file. docs/method.md sections 2-6 explain each switch.
 """
 
@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Literal, get_args
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.errors import UserInputError
 
@@ -21,7 +24,7 @@ ModelSubset = Literal["ranked", "random"]
 
 @dataclass(frozen=True)
 class EmbedderSwitches:
-    """The protocol's defaults for the graph learners (`conf/embedder/*` read them by interpolation).
+    """The protocol's defaults for the graph learners (`tg_bench/conf/embedder/*` read them by interpolation).
 
     negatives: GNN labels of known-poor pairs: "paper" (the authors' loader turns them into positives) or
         "clean" (negatives). inductive_datasets: GNNs embed datasets without model -> dataset messages.
@@ -94,12 +97,25 @@ class Protocol:
 
     @classmethod
     def from_config(cls, cfg: Mapping) -> Protocol:
-        """From a `conf/protocol/*.yaml` mapping; every field must be given, unknown keys are an error."""
+        """From a `tg_bench/conf/protocol/*.yaml` mapping; every field must be given, unknown keys are an error."""
         values = dict(cfg)
         switches = dict(values.pop("embedders", None) or {})
         _check_keys("protocol", values, cls, skip={"embedders"})
         _check_keys("protocol.embedders", switches, EmbedderSwitches)
         return cls(**values, embedders=EmbedderSwitches(**switches))
+
+
+def protocol_from_config(cfg: Mapping) -> Protocol:
+    """The protocol of a `tg_bench/conf/protocol/*.yaml` node (a DictConfig is resolved first); a bad or missing
+    key is a user error naming it."""
+    try:
+        values = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    except OmegaConfBaseException as exc:
+        raise UserInputError(f"protocol: {' '.join(str(exc).split())}") from None
+    try:
+        return Protocol.from_config(values)
+    except TypeError as exc:
+        raise UserInputError(f"protocol: {' '.join(str(exc).split())}") from None
 
 
 def _check_keys(where: str, values: Mapping, record: type, skip: frozenset[str] | set[str] = frozenset()) -> None:

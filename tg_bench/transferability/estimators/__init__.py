@@ -1,8 +1,8 @@
 """Transferability estimators as plain NumPy functions: (features or source-head outputs, labels) -> float.
 
 Every estimator validates its inputs (`validation`), works in float64 and is deterministic given its seed.
-`Estimator` records are built from the `estimator` entries of `conf/baseline/*.yaml` (`tg_bench.build.estimators`);
-`score` feeds one the model output it needs.
+`Estimator` records are built from the `estimator` entries of `tg_bench/conf/baseline/*.yaml`
+(`tg_bench.build.estimators`); `score` feeds one the model output it needs.
 """
 
 from tg_bench.transferability.estimators.gbc import gbc

@@ -1,5 +1,5 @@
 """`Estimator`: one transferability estimator as a record (built from the `estimator` entry of a
-`conf/baseline/*.yaml`), and `score`, which feeds it the model output it needs."""
+`tg_bench/conf/baseline/*.yaml`), and `score`, which feeds it the model output it needs."""
 
 from __future__ import annotations
 
