@@ -17,7 +17,10 @@ from tg_bench.task.method import HeldOutTarget
 
 TARGET = "glue/cola"
 #: fast settings: the test is about what the methods read, not how well they learn
-FAST = [f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus", "sage", "gat")]
+FAST = [
+    *(f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus")),
+    *(f"transfergraph.embedders.{key}.settings.epochs=2" for key in ("sage", "gat")),
+]
 
 
 def _perturbed(zoo: ZooData, target: str) -> ZooData:
