@@ -80,11 +80,12 @@ def load_protocol(name: str) -> Protocol:
 
 
 def embedder_config(key: str, protocol: str = "paper", **settings: object) -> DictConfig:
-    """`tg_bench/conf/embedder/<key>.yaml`, resolved under `protocol`, with `settings` changed."""
+    """`tg_bench/conf/embedder/<key>.yaml`, resolved under `protocol`, with `settings` changed: each by its dotted path
+    in the file (`epochs` for node2vec, `settings.epochs` or `encoder.out_channels` for the GNNs)."""
     cfg = config([f"embedder=[{key}]", f"protocol={protocol}"])
     node = cfg.transfergraph.embedders[key]
     for setting, value in settings.items():
-        node[setting] = value
+        OmegaConf.update(node, setting, value, merge=False)
     return node
 
 

@@ -29,7 +29,11 @@ from tg_bench.predict.regressors import make_regressor
 
 #: fewer optimiser steps than a run's (50 epochs) so that the emulated CPU finishes in minutes; the float32
 #: fits already differ between CPUs after these
-EMBEDDER_SETTINGS = {"gat": {"epochs": 1}, "sage": {"epochs": 1}, "node2vec": {"epochs": 10}}
+EMBEDDER_SETTINGS = {
+    "gat": {"settings": {"epochs": 1}},
+    "sage": {"settings": {"epochs": 1}},
+    "node2vec": {"epochs": 10},
+}
 PREDICTOR_SETTINGS = {"lr": {}, "rf": {"n_estimators": 20}, "xgb": {"n_estimators": 40}}
 
 

@@ -56,20 +56,35 @@ def test_every_embedder_builds_with_the_protocols_switches(key: str, protocol: s
     assert isinstance(built, Embedder) and built.name == cfg.transfergraph.embedders[key].name
     switches = load_protocol(protocol).embedders
     resolved = OmegaConf.to_container(cfg.transfergraph.embedders[key], resolve=True)
+    resolved = resolved.get("settings", resolved)  # a GNN's switches are settings of its fit
     for switch in ("negatives", "inductive_datasets", "normalize", "tied", "init_std"):
         if switch in resolved:
             assert resolved[switch] == getattr(switches, switch), switch  # what run.json records is what ran
 
 
+#: constructor arguments a `_partial_: true` node leaves to the call (the GNN encoders' input width, known at fit)
+CALL_TIME = {"in_channels"}
+
+
+def _built_nodes(node: dict, where: str) -> list[tuple[str, dict]]:
+    """`node` and every node with a `_target_` inside it, by their path."""
+    nested = [(f"{where}.{k}", v) for k, v in node.items() if isinstance(v, dict) and "_target_" in v]
+    return [(where, node), *(pair for path, child in nested for pair in _built_nodes(child, path))]
+
+
 @pytest.mark.parametrize("key", options("embedder"))
 def test_an_embedder_config_is_the_one_place_its_settings_live(key: str) -> None:
-    """Every constructor argument is in the file (so run.json records it) and none has a default in code."""
-    node = OmegaConf.load(CONFIG_DIR / "embedder" / f"{key}.yaml")
-    parameters = inspect.signature(get_class(node._target_).__init__).parameters
-    arguments = {name for name in parameters if name != "self"} - CONSOLE_ONLY
-    assert set(node) - {"_target_"} == arguments
-    defaulted = {n for n in arguments if parameters[n].default is not inspect.Parameter.empty}
-    assert not defaulted, f"{key}: defaults in code as well as in the config: {defaulted}"
+    """Every constructor argument of the embedder, and of each object its config builds (a GNN's encoder and
+    settings), is in the file (so run.json records it), and none has a default in code."""
+    file = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "embedder" / f"{key}.yaml"))
+    for where, node in _built_nodes(file, key):
+        parameters = inspect.signature(get_class(node["_target_"]).__init__).parameters
+        arguments = {name for name in parameters if name != "self"} - CONSOLE_ONLY
+        if node.get("_partial_"):
+            arguments -= CALL_TIME
+        assert set(node) - {"_target_", "_partial_"} == arguments, where
+        defaulted = {n for n in arguments if parameters[n].default is not inspect.Parameter.empty}
+        assert not defaulted, f"{where}: defaults in code as well as in the config: {defaulted}"
 
 
 @pytest.mark.parametrize("key", options("predictor"))
@@ -158,7 +173,8 @@ BAD_SETTINGS = [
     (["embedder=[node2vec]", "transfergraph.embedders.node2vec.context_size=20"], "node2vec", "context_size"),
     (["embedder=[node2vec_plus]", "transfergraph.embedders.node2vec_plus.p=0.5"], "node2vec_plus", "p and q"),
     (["embedder=[sage]", "+transfergraph.embedders.sage.dropout=0.1"], "embedders.sage", "dropout"),
-    (["embedder=[gat]", "transfergraph.embedders.gat.negatives=random"], "embedders.gat", "negatives"),
+    (["embedder=[gat]", "transfergraph.embedders.gat.settings.negatives=random"], "embedders.gat", "negatives"),
+    (["embedder=[gat]", "+transfergraph.embedders.gat.encoder.heads=2"], "embedders.gat", "heads"),
     (["predictor=[rf]", "+transfergraph.predictors.rf.n_estimatorz=5"], "predictors.rf", "n_estimatorz"),
     (["predictor=[rf]", "transfergraph.predictors.rf.max_features=sqrtt"], "predictors.rf", "max_features"),
     (["predictor=[xgb]", "+transfergraph.predictors.xgb.learning_ratee=0.1"], "predictors.xgb", "learning_ratee"),
@@ -167,6 +183,11 @@ BAD_SETTINGS = [
     (["transfergraph.graph.negative_threshold=-1"], "graph.negative_threshold", "[0, 1]"),
     (["transfergraph.graph.negative_threshold=0.8"], "graph.negative_threshold", "positive_threshold"),
     (["embedder=[gat]", "transfergraph.embedders.gat._target_=tg_bench.embed.gnn.GCNEmbedder"], "gat", "GCNEmbedder"),
+    (
+        ["embedder=[gat]", "transfergraph.embedders.gat.encoder._target_=tg_bench.embed.encoders.GCNEncoder"],
+        "embedders.gat.encoder",
+        "GCNEncoder",
+    ),
     (
         ["embedder=[none]", "transfergraph.embedders.none._target_=tg_bench.baselines.zoo_prior.ZooPrior"],
         "none",

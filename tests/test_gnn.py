@@ -1,4 +1,5 @@
-"""GraphSAGE / GAT link-prediction embedders (tg_bench.embed.gnn)."""
+"""GraphSAGE / GAT link-prediction embedders (tg_bench.embed: gnn, encoders, link_settings, link_data,
+link_module, link_fitting)."""
 
 from __future__ import annotations
 
@@ -7,36 +8,52 @@ import dataclasses
 import numpy as np
 import pytest
 import torch
-from conftest import embedder, embedder_settings
+from conftest import embedder, embedder_config
+from hydra.errors import InstantiationException
+from omegaconf import OmegaConf
 
-from tg_bench.embed.gnn import (
-    ENCODERS,
-    GATEmbedder,
-    LinkPredictionModule,
-    SAGEEmbedder,
-    fit_link_embeddings,
-    inductive_dataset_edges,
-    neighbour_sampling_available,
-    supervision_labels,
-    undirected_data,
-)
+from tg_bench.embed.encoders import GATEncoder, SAGEEncoder
+from tg_bench.embed.gnn import GNNEmbedder
+from tg_bench.embed.link_data import POOR_PAIR_LABEL, inductive_dataset_edges, supervision_labels, undirected_data
+from tg_bench.embed.link_fitting import fit_link_embeddings
+from tg_bench.embed.link_module import LinkPredictionModule
+from tg_bench.embed.link_settings import LinkSettings, neighbour_sampling_available
 from tg_bench.errors import UserInputError
 from tg_bench.graph import EdgeType, NodeKind, ZooGraph
 
 EMBEDDERS = ["sage", "gat"]
+ENCODERS = {"sage": SAGEEncoder, "gat": GATEncoder}
 #: the budget these tests were sized for: 50 full-batch Adam steps at 1e-3 (the configs' 20 steps per epoch at
 #: 5e-3 cost 20x more)
 LIGHT = {"lr": 1e-3, "steps_per_epoch": 1}
+#: the settings of the encoder node; every other one is a `LinkSettings` field under `settings`
+ENCODER_KEYS = {"hidden_channels", "out_channels"}
 
 
-def gnn(kind: str, protocol: str = "paper", **settings: object):
+def config_paths(settings: dict) -> dict:
+    """`settings` by name -> by their path in `tg_bench/conf/embedder/{sage,gat}.yaml`: `settings.lr`,
+    `encoder.out_channels`."""
+    return {f"{'encoder' if key in ENCODER_KEYS else 'settings'}.{key}": value for key, value in settings.items()}
+
+
+def gnn(kind: str, protocol: str = "paper", **settings: object) -> GNNEmbedder:
     """The embedder of `tg_bench/conf/embedder/<kind>.yaml` under `protocol` on the light budget, `settings` changed."""
-    return embedder(kind, protocol, **{**LIGHT, **settings})
+    return embedder(kind, protocol, **config_paths({**LIGHT, **settings}))
 
 
-def fit_settings(kind: str, **settings: object) -> dict:
-    """`fit_link_embeddings` keyword arguments: the paper protocol's config on the light budget."""
-    return embedder_settings(kind, "paper", **{**LIGHT, **settings})
+def fit_parts(kind: str, **settings: object) -> dict:
+    """`fit_link_embeddings`' encoder and settings: the paper protocol's config on the light budget."""
+    built = gnn(kind, **settings)
+    return {"encoder": built.encoder, "settings": built.settings}
+
+
+def settings_node(kind: str, **settings: object) -> dict:
+    """`LinkSettings`' arguments in `tg_bench/conf/embedder/<kind>.yaml` (paper protocol, light budget),
+    resolved, changed."""
+    node = embedder_config(kind, "paper", **config_paths({**LIGHT, **settings})).settings
+    return {k: v for k, v in OmegaConf.to_container(node, resolve=True).items() if k != "_target_"}
+
+
 MODELS_PER_COMMUNITY = 24
 DATASETS_PER_COMMUNITY = 6
 
@@ -114,16 +131,17 @@ def test_fit_leaves_global_torch_state_alone() -> None:
     graph, _ = _communities()
     threads = torch.get_num_threads()
     deterministic = torch.are_deterministic_algorithms_enabled()
-    z, _ = fit_link_embeddings(graph, "gat", seed=0, **fit_settings("gat", epochs=2, steps_per_epoch=3))
+    z, _ = fit_link_embeddings(graph, seed=0, **fit_parts("gat", epochs=2, steps_per_epoch=3))
     assert z.shape == (graph.num_nodes, 128)
     assert torch.get_num_threads() == threads
     assert torch.are_deterministic_algorithms_enabled() == deterministic
 
 
-def test_embedder_names_and_classes() -> None:
+def test_embedder_names_and_encoders() -> None:
     sage, gat = gnn("sage"), gnn("gat")
-    assert isinstance(sage, SAGEEmbedder) and sage.name == "homo_SAGEConv" and not sage.directed
-    assert isinstance(gat, GATEmbedder) and gat.name == "homoGATConv"
+    assert isinstance(sage, GNNEmbedder) and sage.name == "homo_SAGEConv" and not sage.directed
+    assert isinstance(gat, GNNEmbedder) and gat.name == "homoGATConv"
+    assert isinstance(sage.encoder(16), SAGEEncoder) and isinstance(gat.encoder(16), GATEncoder)
 
 
 @pytest.mark.parametrize("kind", EMBEDDERS)
@@ -141,14 +159,13 @@ def test_supervision_labels_paper_vs_clean() -> None:
     positives = torch.tensor([[0, 1], [5, 6]])
     poor = torch.tensor([[2, 3, 4], [5, 6, 7]])
     random_negatives = torch.tensor([[0], [7]])
-    for mode, poor_label in (("paper", 1.0), ("clean", 0.0)):
-        index, label = supervision_labels(positives, poor, random_negatives, mode)
+    assert POOR_PAIR_LABEL == {"paper": 1.0, "clean": 0.0}
+    for mode, poor_label in POOR_PAIR_LABEL.items():
+        index, label = supervision_labels(positives, poor, random_negatives, POOR_PAIR_LABEL[mode])
         assert index.shape == (2, 6) and index.dtype == torch.long
         assert label.dtype == torch.float32
         torch.testing.assert_close(index, torch.cat([positives, poor, random_negatives], dim=1))
         torch.testing.assert_close(label, torch.tensor([1.0, 1.0, poor_label, poor_label, poor_label, 0.0]))
-    with pytest.raises(UserInputError):
-        supervision_labels(positives, poor, random_negatives, "other")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("encoder", ["sage", "gat"])
@@ -168,7 +185,7 @@ def test_clean_labelling_scores_poor_pairs_lower_than_paper(encoder: str) -> Non
     graph = dataclasses.replace(graph, negative_pairs=poor, node_features=None, directed=False)
 
     def poor_score(mode: str) -> float:
-        z, _ = fit_link_embeddings(graph, encoder, seed=0, **fit_settings(encoder, negatives=mode))
+        z, _ = fit_link_embeddings(graph, seed=0, **fit_parts(encoder, negatives=mode))
         return float(torch.sigmoid(torch.from_numpy((z[poor[0]] * z[poor[1]]).sum(1))).mean())
 
     paper, clean = poor_score("paper"), poor_score("clean")
@@ -176,21 +193,43 @@ def test_clean_labelling_scores_poor_pairs_lower_than_paper(encoder: str) -> Non
 
 
 @pytest.mark.skipif(neighbour_sampling_available(), reason="pyg-lib / torch-sparse is installed here")
-@pytest.mark.parametrize("cls", [SAGEEmbedder, GATEmbedder])
-def test_neighbour_sampling_without_pyg_lib_is_a_user_error(cls) -> None:
+def test_neighbour_sampling_without_pyg_lib_is_a_user_error() -> None:
     with pytest.raises(UserInputError, match="pyg-lib"):
-        cls(name="x", **fit_settings("sage", neighbour_sampling=True))
-    graph, _ = _communities()
-    with pytest.raises(UserInputError, match="pyg-lib"):
-        fit_link_embeddings(graph, "sage", seed=0, **fit_settings("sage", neighbour_sampling=True))
+        LinkSettings(**settings_node("sage", neighbour_sampling=True))
 
 
 @pytest.mark.parametrize(
-    ("setting", "value"), [("negatives", "random"), ("steps_per_epoch", 0), ("out_channels", 0), ("lr", -1.0)]
+    ("setting", "value"),
+    [
+        ("negatives", "random"),
+        ("steps_per_epoch", 0),
+        ("epochs", 2.5),
+        ("lr", -1.0),
+        ("neg_sampling_ratio", 0),
+        ("normalize", "yes"),
+        ("num_threads", 0),
+        ("dtype", "float16"),
+    ],
 )
 def test_a_bad_setting_fails_at_construction(setting: str, value: object) -> None:
-    with pytest.raises(ValueError, match=setting):
-        SAGEEmbedder(name="x", **fit_settings("sage", **{setting: value}))
+    with pytest.raises(ValueError, match=f"^{setting} must be"):
+        LinkSettings(**settings_node("sage", **{setting: value}))
+
+
+@pytest.mark.parametrize("kind", EMBEDDERS)
+@pytest.mark.parametrize("setting", sorted(ENCODER_KEYS))
+def test_a_bad_encoder_width_fails_when_the_embedder_is_built(kind: str, setting: str) -> None:
+    with pytest.raises(InstantiationException, match=f"{setting} must be >= 1, got 0"):
+        gnn(kind, **{setting: 0})
+
+
+def test_building_an_embedder_draws_nothing_from_torchs_rng() -> None:
+    """The encoder is built per fit; the embedder builds one on the meta device to fail early, and that must
+    not move a later fit's numbers."""
+    state = torch.get_rng_state()
+    for kind in EMBEDDERS:
+        gnn(kind)
+    assert torch.equal(torch.get_rng_state(), state)
 
 
 def test_given_node_features_and_tiny_graph() -> None:
@@ -228,7 +267,14 @@ def test_inductive_datasets_embed_a_dataset_alike_with_or_without_its_accuracy_e
     encoder_module = ENCODERS[encoder](16, 8, 8)
     for inductive in (True, False):
         module = LinkPredictionModule(
-            encoder_module, torch.zeros(2, 0), torch.zeros(2, 0), is_model=is_model, inductive_datasets=inductive
+            encoder_module,
+            torch.zeros(2, 0),
+            torch.zeros(2, 0),
+            poor_label=1.0,
+            lr=1e-3,
+            neg_sampling_ratio=1.0,
+            inductive_datasets=inductive,
+            is_model=is_model,
         ).eval()
         with torch.no_grad():
             z_full = module(data.x, module.message_edges(data.edge_index))
@@ -242,14 +288,12 @@ def test_inductive_datasets_embed_a_dataset_alike_with_or_without_its_accuracy_e
 
 def test_normalize_gives_unit_rows_and_switches_follow_the_protocol() -> None:
     graph, _ = _communities()
-    z, _ = fit_link_embeddings(
-        graph, "sage", seed=0, **fit_settings("sage", epochs=2, normalize=True, inductive_datasets=True)
-    )
+    z, _ = fit_link_embeddings(graph, seed=0, **fit_parts("sage", epochs=2, normalize=True, inductive_datasets=True))
     np.testing.assert_allclose(np.linalg.norm(z, axis=1), 1.0, rtol=1e-5)
     for protocol, expected in (("paper", False), ("clean", True)):
         built = embedder("sage", protocol)
-        assert built.settings["inductive_datasets"] is expected
-        assert built.settings["normalize"] is expected
-        assert built.settings["negatives"] == protocol
-    forced = embedder("sage", "clean", normalize=False)
-    assert forced.settings["normalize"] is False
+        assert built.settings.inductive_datasets is expected
+        assert built.settings.normalize is expected
+        assert built.settings.negatives == protocol
+    forced = embedder("sage", "clean", **{"settings.normalize": False})
+    assert forced.settings.normalize is False

@@ -20,7 +20,10 @@ TARGET = "glue/cola"
 #: every graph learner and regressor of the config folder, so that a new one is covered without an edit here
 EMBEDDERS, PREDICTORS = options("embedder"), options("predictor")
 #: fast settings: the test is about what the methods read, not how well they learn
-FAST = [f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus", "sage", "gat")]
+FAST = [
+    *(f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus")),
+    *(f"transfergraph.embedders.{key}.settings.epochs=2" for key in ("sage", "gat")),
+]
 
 
 def _perturbed(zoo: ZooData, target: str) -> ZooData:

@@ -66,14 +66,24 @@ SEEDS = (0, 1, 2)
 EMBEDDER_PARAMS: dict[str, dict] = {
     "node2vec": {},
     "node2vec_plus": {},
-    "sage": {"hidden_channels": 32, "out_channels": 32, "epochs": 15, "steps_per_epoch": 4},
-    "gat": {"hidden_channels": 32, "out_channels": 32, "epochs": 15, "steps_per_epoch": 4},
+    "sage": {
+        "encoder.hidden_channels": 32,
+        "encoder.out_channels": 32,
+        "settings.epochs": 15,
+        "settings.steps_per_epoch": 4,
+    },
+    "gat": {
+        "encoder.hidden_channels": 32,
+        "encoder.out_channels": 32,
+        "settings.epochs": 15,
+        "settings.steps_per_epoch": 4,
+    },
 }
 
 #: embedders that do not pass yet; strict, so a fix shows up as XPASS and the marker must go. Empty since the
-#: clean protocol's GNN switches (`inductive_datasets`, `normalize` in tg_bench.embed.gnn): trained on the full
-#: graph, the held-out target (similarity edges only) came out at half the training datasets' norm and some
-#: (seed, target) pairs were inverted (Pearson about -0.7 .. -1).
+#: clean protocol's GNN switches (`inductive_datasets`, `normalize` in tg_bench.embed.link_settings): trained on
+#: the full graph, the held-out target (similarity edges only) came out at half the training datasets' norm and
+#: some (seed, target) pairs were inverted (Pearson about -0.7 .. -1).
 KNOWN_FAILURES: dict[str, str] = {}
 
 #: acceptance thresholds on Pearson: mean over seeds x targets, planted minus control, and every single
@@ -220,7 +230,13 @@ def test_worker_processes_give_byte_identical_results(planted_zoo: ZooData, nume
     seeded, and every worker of a mode starts with the same threads (and, portable, the same pinned kernels).
     Under `portable` this process is not pinned, so even `n_jobs=1` computes in a (pinned) worker."""
     dtype = "float64" if numerics == "portable" else "float32"
-    small = {"hidden_channels": 16, "out_channels": 16, "epochs": 3, "steps_per_epoch": 2, "dtype": dtype}
+    small = {
+        "encoder.hidden_channels": 16,
+        "encoder.out_channels": 16,
+        "settings.epochs": 3,
+        "settings.steps_per_epoch": 2,
+        "settings.dtype": dtype,
+    }
     method = TransferGraph(
         "paper",
         GraphConfig(),

@@ -15,8 +15,8 @@ from tg_bench.run import evaluate_config
 
 FAST = [
     "transfergraph.embedders.node2vec.epochs=3",
-    "transfergraph.embedders.gat.epochs=3",
-    "transfergraph.embedders.gat.steps_per_epoch=1",
+    "transfergraph.embedders.gat.settings.epochs=3",
+    "transfergraph.embedders.gat.settings.steps_per_epoch=1",
     "transfergraph.predictors.xgb.n_estimators=20",
 ]
 

@@ -12,9 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import config
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
 
-from tg_bench.build import unit_ids
+from tg_bench.build import build_methods, unit_ids
 from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.verify import VerifyOptions, rerun_config
 from tg_bench.verify import main as verify_main
 
 SMALL_RUN = [
@@ -23,8 +26,8 @@ SMALL_RUN = [
     "baseline=[zoo_prior,random]",
     "embedder=[sage]",
     "predictor=[lr]",
-    "transfergraph.embedders.sage.epochs=1",
-    "transfergraph.embedders.sage.steps_per_epoch=2",
+    "transfergraph.embedders.sage.settings.epochs=1",
+    "transfergraph.embedders.sage.settings.steps_per_epoch=2",
     "progress=false",
     "n_jobs=1",
 ]
@@ -95,7 +98,7 @@ def test_a_run_made_before_numerics_existed_is_rerun_native(finished_run: Path, 
     info = json.loads((finished_run / "run.json").read_text())
     del info["config"]["numerics"], info["numerics"]
     for node in info["config"]["transfergraph"]["embedders"].values():
-        node.pop("dtype", None)
+        node.get("settings", node).pop("dtype", None)
     (legacy / "run.json").write_text(json.dumps(info))
     scratch = tmp_path / "scratch"
     code = verify_main([str(legacy), "methods=[zoo_prior,random]", "progress=false", f"out={scratch}"])
@@ -103,7 +106,51 @@ def test_a_run_made_before_numerics_existed_is_rerun_native(finished_run: Path, 
     (rerun,) = scratch.rglob("run.json")
     rerun_info = json.loads(rerun.read_text())
     assert rerun_info["numerics"]["mode"] == "native"
-    assert rerun_info["config"]["transfergraph"]["embedders"]["sage"]["dtype"] == "float32"
+    assert rerun_info["config"]["transfergraph"]["embedders"]["sage"]["settings"]["dtype"] == "float32"
+
+
+#: a GNN embedder's config as runs recorded it before `GNNEmbedder` existed (as in the run.json files of
+#: results/transfergraph/image/paper_seed0 and the other folders made then)
+LEGACY_SAGE = {
+    "_target_": "tg_bench.embed.gnn.SAGEEmbedder",
+    "name": "homo_SAGEConv",
+    "hidden_channels": 128,
+    "out_channels": 128,
+    "epochs": 50,
+    "steps_per_epoch": 20,
+    "lr": 0.005,
+    "neg_sampling_ratio": 1.0,
+    "negatives": "paper",
+    "inductive_datasets": False,
+    "normalize": False,
+    "neighbour_sampling": False,
+    "feature_dim": 128,
+    "accelerator": "cpu",
+    "num_threads": 1,
+    "dtype": "float64",
+}
+LEGACY_GAT = {**LEGACY_SAGE, "_target_": "tg_bench.embed.gnn.GATEmbedder", "name": "homoGATConv"}
+
+
+@pytest.mark.parametrize("numerics", ["portable", None])
+def test_a_run_made_before_gnn_embedder_existed_builds_the_same_gnns(numerics: str | None) -> None:
+    """A run.json naming `SAGEEmbedder` / `GATEmbedder` with flat settings re-runs with the GNNs of today's
+    configs and the values it recorded (and, made before `numerics` too, float32 fits: native)."""
+    today = config(["embedder=[sage,gat]", "predictor=[lr]", "protocol=paper", f"numerics={numerics or 'native'}"])
+    recorded = OmegaConf.to_container(today)
+    recorded["transfergraph"]["embedders"] = {"sage": dict(LEGACY_SAGE), "gat": dict(LEGACY_GAT)}
+    if numerics is None:
+        del recorded["numerics"]
+        for node in recorded["transfergraph"]["embedders"].values():
+            del node["dtype"]
+    cfg = rerun_config(recorded, VerifyOptions(), [])
+    built = {key: gnn for family in build_methods(cfg) for key, gnn in getattr(family, "embedders", {}).items()}
+    for key in ("sage", "gat"):
+        expected = instantiate(today.transfergraph.embedders[key])
+        assert built[key].name == expected.name and built[key].settings == expected.settings
+        assert built[key].encoder.func is expected.encoder.func
+        assert built[key].encoder.keywords == expected.encoder.keywords
+    assert built["gat"].settings.dtype == ("float64" if numerics else "float32")
 
 
 def test_the_store_digest_covers_the_numerics_mode(metadata_root: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from tg_bench.errors import UserInputError
 
 DATA_ENV_VAR = "TG_BENCH_DATA"
-#: relative to the working directory, like the `results/` and `outputs/` folders a run writes (conf/paths)
+#: relative to the working directory, like the `results/` and `outputs/` folders a run writes (tg_bench/conf/paths)
 DEFAULT_DATA_DIR = Path("data") / "transfergraph-metadata"
 #: the Hydra config folder: config groups and their files, inside the package so that a wheel carries them
 CONFIG_DIR = Path(__file__).resolve().parent / "conf"

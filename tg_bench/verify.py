@@ -6,7 +6,8 @@ are compared row by row with the folder's, as written (10 significant digits). O
 `identical` or what differs; a table lists, per method, the rows that differ and the largest difference.
 Exit code 0 only when every run is identical (within `tolerance`), 1 otherwise, 2 for a user error.
 
-A run recorded before `numerics` existed is re-run as it was made: `numerics=native`, float32 fits.
+A run recorded before `numerics` existed is re-run as it was made: `numerics=native`, float32 fits. A run
+recorded before `GNNEmbedder` existed has its GNN configs put in today's shape, the same values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,15 +104,50 @@ def run_folders(paths: list[Path]) -> list[Path]:
     return sorted(set(found))
 
 
+#: the encoder of each GNN embedder class a run recorded before `GNNEmbedder` existed
+LEGACY_GNN_ENCODERS = {
+    "tg_bench.embed.gnn.SAGEEmbedder": "tg_bench.embed.encoders.SAGEEncoder",
+    "tg_bench.embed.gnn.GATEmbedder": "tg_bench.embed.encoders.GATEncoder",
+}
+
+
+def upgrade_gnn_config(node: Mapping[str, Any]) -> dict[str, Any]:
+    """A GNN embedder's config as a run recorded it before `GNNEmbedder` existed (`SAGEEmbedder` /
+    `GATEmbedder`, every setting at the top level) in today's shape: the encoder's widths under `encoder`, the
+    other settings under `settings`, the same values. Any other embedder's config comes back as it is."""
+    node = dict(node)
+    encoder = LEGACY_GNN_ENCODERS.get(str(node.get("_target_")))
+    if encoder is None:
+        return node
+    del node["_target_"]
+    name = node.pop("name")
+    widths = {key: node.pop(key) for key in ("hidden_channels", "out_channels")}
+    return {
+        "_target_": "tg_bench.embed.gnn.GNNEmbedder",
+        "name": name,
+        "encoder": {"_target_": encoder, "_partial_": True, **widths},
+        "settings": {"_target_": "tg_bench.embed.link_settings.LinkSettings", **node},
+    }
+
+
 def rerun_config(recorded: dict, options: VerifyOptions, targets: list[str]) -> DictConfig:
     """The recorded config made runnable here: this machine's data root, no results store, the narrowing of
-    `options` (targets); a run from before `numerics` existed gets the native mode it was made with."""
+    `options` (targets); a run from before `numerics` existed gets the native mode it was made with, one from
+    before `GNNEmbedder` its GNN configs in today's shape (`upgrade_gnn_config`)."""
     cfg = OmegaConf.create(recorded)
+    embedders = (cfg.get("transfergraph") or {}).get("embedders") or {}
+    for key in list(embedders):
+        if embedders[key].get("_target_") in LEGACY_GNN_ENCODERS:
+            embedders[key] = upgrade_gnn_config(OmegaConf.to_container(embedders[key]))
     if cfg.get("numerics") is None:
         cfg.numerics = dict(LEGACY_NUMERICS)
-        for node in (cfg.get("transfergraph") or {}).get("embedders", {}).values():
-            if "dtype" not in node and "dtype" in inspect.signature(get_class(node._target_)).parameters:
-                node.dtype = LEGACY_NUMERICS["dtype"]
+        for node in embedders.values():
+            # a GNN's dtype is one of its fit's settings
+            for built in (node, node.get("settings")):
+                if not isinstance(built, Mapping) or "_target_" not in built or "dtype" in built:
+                    continue
+                if "dtype" in inspect.signature(get_class(built._target_)).parameters:
+                    built.dtype = LEGACY_NUMERICS["dtype"]
     cfg.paths.data_root = None  # $TG_BENCH_DATA, else data/: where the data lives on this machine
     cfg.paths.store_dir = None
     cfg.rerun = True
