@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
-from tg_bench.build import build_protocol, build_transfergraph
+from tg_bench.build import build_protocol, build_transfergraph, instantiate_checked
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.evaluate.summary import to_markdown
 from tg_bench.hydra_app import VERSION_BASE
@@ -42,7 +41,7 @@ def main() -> None:
             cfg = compose("config", overrides=[*overrides, f"embedder=[{GRAPH[0]}]", f"predictor=[{GRAPH[1]}]"])
         zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"))
         protocol = build_protocol(cfg.protocol)
-        methods = {key: instantiate(cfg.baseline[key]) for key in METHODS}
+        methods = {key: instantiate_checked(cfg.baseline[key], f"baseline.{key}") for key in METHODS}
         frames.append(leave_one_dataset_out(zoo, methods, protocol).assign(zoo=zoo_name))
         graph = {f"TG:{GRAPH[1].upper()}:{GRAPH[0]}": build_transfergraph(cfg.transfergraph)[0]}
         frames.append(leave_one_dataset_out(zoo, graph, protocol, seeds=SEEDS).assign(zoo=zoo_name))

@@ -11,10 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import build_protocol
+from tg_bench.build import build_protocol, instantiate_checked
 from tg_bench.catalog import compose_config, entry
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
@@ -91,13 +90,13 @@ def embedder_config(key: str, protocol: str = "paper", **settings: object) -> Di
 
 def embedder(key: str, protocol: str = "paper", **settings: object) -> Embedder:
     """The embedder of `tg_bench/conf/embedder/<key>.yaml` under `protocol`, with `settings` changed."""
-    return instantiate(embedder_config(key, protocol, **settings))
+    return instantiate_checked(embedder_config(key, protocol, **settings), f"embedder {key}")
 
 
 def embedder_settings(key: str, protocol: str = "paper", **settings: object) -> dict:
     """The constructor arguments `tg_bench/conf/embedder/<key>.yaml` gives, resolved, without `_target_` and `name`."""
     node = OmegaConf.to_container(embedder_config(key, protocol, **settings), resolve=True)
-    return {k: v for k, v in node.items() if k not in {"_target_", "name"}}
+    return {k: v for k, v in node.items() if k not in {"_target_", "name", "display"}}
 
 
 def predictor(key: str, **params: object) -> RegressorFactory:
@@ -105,12 +104,12 @@ def predictor(key: str, **params: object) -> RegressorFactory:
     node = config([f"predictor=[{key}]"]).transfergraph.predictors[key]
     for param, value in params.items():
         node[param] = value
-    return instantiate(node)
+    return instantiate_checked(node, f"predictor {key}")
 
 
 def baseline(key: str) -> Method:
     """The method of `tg_bench/conf/baseline/<key>.yaml`."""
-    return instantiate(config([f"baseline=[{key}]"]).baseline[key])
+    return instantiate_checked(config([f"baseline=[{key}]"]).baseline[key], f"baseline {key}")
 
 
 def held_out(zoo: ZooData, target: str, protocol: str = "clean", seed: int = 0) -> HeldOutTarget:

@@ -20,11 +20,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
 
-from tg_bench.hydra_app import VERSION_BASE
-from tg_bench.paths import CONFIG_DIR
+from tg_bench.build import instantiate_checked
+from tg_bench.catalog import compose_config
 from tg_bench.predict.regressors import make_regressor
 
 #: fewer optimiser steps than a run's (50 epochs) so that the emulated CPU finishes in minutes; the float32
@@ -43,27 +41,25 @@ def written(values: np.ndarray) -> list[str]:
 
 
 def main(inputs: Path, mode: str, out: Path) -> None:
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=VERSION_BASE):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                f"numerics={mode}",
-                "protocol=clean",
-                f"embedder=[{','.join(EMBEDDER_SETTINGS)}]",
-                f"predictor=[{','.join(PREDICTOR_SETTINGS)}]",
-            ],
-        )
+    cfg = compose_config(
+        [
+            f"numerics={mode}",
+            "protocol=clean",
+            f"embedder=[{','.join(EMBEDDER_SETTINGS)}]",
+            f"predictor=[{','.join(PREDICTOR_SETTINGS)}]",
+        ]
+    )
     saved = pickle.loads(inputs.read_bytes())
     results: dict[str, dict[str, list[str]]] = {}
     for target, data in saved.items():
         results[target] = {}
         for key, settings in EMBEDDER_SETTINGS.items():
             node = cfg.transfergraph.embedders[key]
-            embedder = instantiate(node, **settings)
+            embedder = instantiate_checked(node, key, **settings)
             graph = data["directed_graph"] if embedder.directed else data["undirected_graph"]
             results[target][key] = written(embedder.fit_transform(graph, seed=0))
         for key, settings in PREDICTOR_SETTINGS.items():
-            regressor = make_regressor(instantiate(cfg.transfergraph.predictors[key], **settings), seed=0)
+            regressor = make_regressor(instantiate_checked(cfg.transfergraph.predictors[key], key, **settings), seed=0)
             regressor.fit(data["train"], data["y"])
             results[target][key] = written(regressor.predict(data["test"]))
     out.write_text(json.dumps(results))

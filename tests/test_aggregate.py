@@ -78,7 +78,7 @@ def test_the_paired_interval_is_a_weighted_bootstrap_over_targets() -> None:
     shifted = [v + 0.1 for v in reference]
     mixed = [0.6, 0.5, 0.9, 0.7]  # +0.1, -0.1, +0.2, -0.1
     tidy = _tidy({"zoo_prior": reference, "shifted": shifted, "mixed": mixed}, weights, seeds=2)
-    paired = paired_intervals(tidy, resamples=2000).set_index("method")
+    paired = paired_intervals(tidy, "zoo_prior", resamples=2000).set_index("method")
     assert paired.at["shifted", "difference"] == pytest.approx(0.1)
     assert paired.at["shifted", "low"] == pytest.approx(0.1) and paired.at["shifted", "high"] == pytest.approx(0.1)
     assert (paired.at["shifted", "won"], paired.at["shifted", "targets"], paired.at["shifted", "seeds"]) == (4, 4, 2)
@@ -87,9 +87,9 @@ def test_the_paired_interval_is_a_weighted_bootstrap_over_targets() -> None:
     assert paired.at["mixed", "low"] < expected < paired.at["mixed", "high"]
     assert paired.at["mixed", "low"] >= -0.1 - 1e-12 and paired.at["mixed", "high"] <= 0.2 + 1e-12
     assert (paired.at["mixed", "won"], paired.at["mixed", "lost"]) == (2, 2)
-    again = paired_intervals(tidy, resamples=2000).set_index("method")
+    again = paired_intervals(tidy, "zoo_prior", resamples=2000).set_index("method")
     assert again.at["mixed", "low"] == paired.at["mixed", "low"]  # seeded
-    wider = paired_intervals(tidy, resamples=2000, confidence=0.99).set_index("method")
+    wider = paired_intervals(tidy, "zoo_prior", resamples=2000, confidence=0.99).set_index("method")
     assert wider.at["mixed", "low"] <= paired.at["mixed", "low"]
 
 
@@ -125,7 +125,7 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
     assert main([str(pets_only), "metric=[pearson,top@1]", f"out={out}", "resamples=200"]) == 0
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == [
-        "paired_zoo_prior.csv", "seconds.csv", "statistics.csv", "summary.md", "summary.tex", "tables/pearson.md",
+        "methods.csv", "paired_zoo_prior.csv", "seconds.csv", "statistics.csv", "summary.md", "summary.tex", "tables/pearson.md",
         "tables/pearson.tex", "tables/top@1.md", "tables/top@1.tex", "tidy.csv.gz",
     ]  # fmt: skip
     assert "\\begin{tabular}" in (out / "tables" / "top@1.tex").read_text()

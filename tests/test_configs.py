@@ -11,7 +11,7 @@ from conftest import config, load_protocol, write_text_zoo
 from hydra.utils import get_class
 from omegaconf import OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, estimators, resolve_targets
+from tg_bench.build import DISPLAY, build_methods, build_protocol, estimators, resolve_targets
 from tg_bench.catalog import entry, methods, options, target_names
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
@@ -82,7 +82,7 @@ def test_an_embedder_config_is_the_one_place_its_settings_live(key: str) -> None
         arguments = {name for name in parameters if name != "self"} - CONSOLE_ONLY
         if node.get("_partial_"):
             arguments -= CALL_TIME
-        assert set(node) - {"_target_", "_partial_"} == arguments, where
+        assert set(node) - {"_target_", "_partial_", DISPLAY} == arguments, where
         defaulted = {n for n in arguments if parameters[n].default is not inspect.Parameter.empty}
         assert not defaulted, f"{where}: defaults in code as well as in the config: {defaulted}"
 
@@ -97,7 +97,7 @@ def test_every_predictor_builds_and_is_seeded_per_fit(key: str) -> None:
     if "random_state" in params:
         assert params["random_state"] == 7
     for name, value in cfg.transfergraph.predictors[key].items():
-        if not str(name).startswith("_"):
+        if not str(name).startswith("_") and name != DISPLAY:
             assert params[name] == value, name
 
 

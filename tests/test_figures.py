@@ -151,7 +151,7 @@ def test_model_ratio_lines_follow_the_ratio_means_and_the_published_curve_is_das
         ),
     )
     with pytest.raises(ValueError, match="fewer than two ratios"):
-        ratio_curves(stats[stats["ratio"] == 1.0])
+        ratio_curves(stats[stats["ratio"] == 1.0], "pearson", [XGB_N2V])
 
 
 def test_regret_at_k_is_one_minus_the_weighted_rel_at_k() -> None:
@@ -233,7 +233,7 @@ def test_target_differences_are_seed_paired_with_t_intervals() -> None:
     paired = values - reference
     interval = scipy_stats.t.interval(0.95, len(paired) - 1, loc=paired.mean(), scale=scipy_stats.sem(paired))
     assert (xgb["low"], xgb["high"]) == pytest.approx(interval)
-    figure = wins_against_reference(differences)
+    figure = wins_against_reference(differences, None, "zoo_prior")
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels[0] == "TG:XGB:N2V (3/3)" and labels[-1] == "LogME (0/3)"
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import config
-from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
-from tg_bench.build import build_methods, unit_ids
+from tg_bench.build import build_methods, instantiate_checked, unit_ids
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.verify import VerifyOptions, rerun_config
 from tg_bench.verify import main as verify_main
@@ -146,7 +145,7 @@ def test_a_run_made_before_gnn_embedder_existed_builds_the_same_gnns(numerics: s
     cfg = rerun_config(recorded, VerifyOptions(), [])
     built = {key: gnn for family in build_methods(cfg) for key, gnn in getattr(family, "embedders", {}).items()}
     for key in ("sage", "gat"):
-        expected = instantiate(today.transfergraph.embedders[key])
+        expected = instantiate_checked(today.transfergraph.embedders[key], key)
         assert built[key].name == expected.name and built[key].settings == expected.settings
         assert built[key].encoder.func is expected.encoder.func
         assert built[key].encoder.keywords == expected.encoder.keywords

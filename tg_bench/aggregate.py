@@ -13,8 +13,9 @@ from tg_bench.analysis.export import write_csv, write_tables
 from tg_bench.analysis.paired import paired_intervals
 from tg_bench.analysis.seconds import collect_seconds
 from tg_bench.analysis.tables import seed_statistics, with_published
-from tg_bench.analysis.tidy import collect
+from tg_bench.analysis.tidy import collect, collect_identities
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
+from tg_bench.identity import METHODS_FILE
 from tg_bench.options import as_list, option_lines, parse_options
 
 USAGE = """usage: tg-bench aggregate PATH... [key=value ...]
@@ -83,8 +84,16 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     write_csv(out / "tidy.csv.gz", tidy)
     write_csv(out / "statistics.csv", stats)
     write_csv(out / f"paired_{options.reference}.csv", paired)
+    # each method's label and kind, for the figures and whoever reads the tables
+    write_csv(out / METHODS_FILE, collect_identities(paths, dict.fromkeys(tidy["method"])))
     written, summary = write_tables(out, stats, paired, metrics, options.reference)
-    written = [out / "tidy.csv.gz", out / "statistics.csv", out / f"paired_{options.reference}.csv", *written]
+    written = [
+        out / "tidy.csv.gz",
+        out / "statistics.csv",
+        out / f"paired_{options.reference}.csv",
+        out / METHODS_FILE,
+        *written,
+    ]
     seconds = collect_seconds(paths)
     if len(seconds):
         write_csv(out / "seconds.csv", seconds)

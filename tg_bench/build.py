@@ -15,7 +15,7 @@ from typing import Any
 
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import estimator_nodes, target_names
@@ -57,17 +57,33 @@ def _reason(exc: BaseException) -> str:
     return _one_line(exc)
 
 
+#: a config's display identity (`tg_bench.identity`): how tables and figures show the method, never an
+#: argument of the class it builds nor part of what decides its numbers
+DISPLAY = "display"
+
+
+def without_display(node: Any) -> Any:
+    """`node` resolved, with every `display` entry removed at any depth (a stacked prior's components keep
+    their own)."""
+    plain = _container(node)
+    if isinstance(plain, Mapping):
+        return {k: without_display(v) for k, v in plain.items() if k != DISPLAY}
+    if isinstance(plain, list):
+        return [without_display(v) for v in plain]
+    return plain
+
+
 def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwargs: Any) -> Any:
-    """`hydra.utils.instantiate(node, **kwargs)`, with any failure turned into a `UserInputError` that names
-    the config `key`, and the result checked to be an `expected` instance."""
+    """`hydra.utils.instantiate(node, **kwargs)` (its `display` aside), with any failure turned into a
+    `UserInputError` that names the config `key`, and the result checked to be an `expected` instance."""
     if not isinstance(node, Mapping) or "_target_" not in node:
         raise UserInputError(f"{key}: no `_target_` (the class or function to build)")
     try:
-        built = instantiate(node, **kwargs)
+        built = instantiate(OmegaConf.create(without_display(node)), **kwargs)
     except _USER_ERRORS as exc:
-        # Hydra names the nested node that failed (e.g. a baseline's estimator) as its full key
+        # Hydra names the nested node that failed (e.g. a baseline's estimator) by its key inside `node`
         nested = re.search(r"full_key: (\S+)", str(exc))
-        raise UserInputError(f"{nested.group(1) if nested else key}: {_reason(exc)}") from None
+        raise UserInputError(f"{key}.{nested.group(1)}: {_reason(exc)}" if nested else f"{key}: {_reason(exc)}") from None
     if expected is not None and not isinstance(built, expected):
         raise UserInputError(
             f"{key}: _target_ {node['_target_']!r} built a {type(built).__name__} where a {expected.__name__} is needed"
@@ -116,7 +132,7 @@ def build_transfergraph(cfg: DictConfig | None) -> list[TransferGraph]:
         if not callable(factory):
             raise UserInputError(f"{where}: _target_ {node['_target_']!r} is not callable (use `_partial_: true`)")
         try:
-            check_regressor(factory, {k for k in node if not str(k).startswith("_")})
+            check_regressor(factory, {k for k in node if not str(k).startswith("_") and k != DISPLAY})
         except Exception as exc:
             raise UserInputError(f"{where}: {_one_line(exc)}") from None
         predictors[key] = factory
@@ -129,7 +145,7 @@ def build_baselines(cfg: Mapping | None) -> list[MethodFamily]:
 
 
 def _container(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
+    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig | ListConfig) else node
 
 
 def method_configs(cfg: DictConfig) -> list[tuple[str, dict]]:
@@ -143,13 +159,13 @@ def method_configs(cfg: DictConfig) -> list[tuple[str, dict]]:
     if transfergraph is not None and transfergraph.get("embedders") and transfergraph.get("predictors"):
         graph = _container(transfergraph.get("graph"))
         graph_name = str((graph or {}).get("name", "paper"))
-        predictors = _container(transfergraph.predictors)
+        predictors = without_display(transfergraph.predictors)
         shared = {k: _container(v) for k, v in transfergraph.items() if k not in ("embedders", "predictors")}
         for key, node in transfergraph.embedders.items():
-            config = {**shared, "embedder": _container(node), "predictors": predictors}
+            config = {**shared, "embedder": without_display(node), "predictors": predictors}
             entries.append((f"transfergraph-{graph_name}-{key}", config))
     for key, node in (cfg.get("baseline") or {}).items():
-        entries.append((str(key), {"baseline": _container(node)}))
+        entries.append((str(key), {"baseline": without_display(node)}))
     return entries
 
 

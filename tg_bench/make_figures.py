@@ -26,9 +26,10 @@ from tg_bench.figures.efficiency import efficiency
 from tg_bench.figures.inputs import FigureInputs, accuracies, load_named_zoo, read_results
 from tg_bench.figures.model_ratio import ratio_curves
 from tg_bench.figures.scatter import predicted_vs_actual
-from tg_bench.figures.style import method_style, use_paper_style
+from tg_bench.figures.style import method_style, use_identities, use_paper_style
 from tg_bench.figures.top_k import top_k_curves
 from tg_bench.figures.wins import target_differences, wins_against_reference
+from tg_bench.identity import TRANSFERGRAPH
 from tg_bench.options import as_list, option_lines, parse_options
 
 USAGE = """usage: tg-bench figures [RESULTS] [key=value ...]
@@ -51,8 +52,24 @@ class FigureOptions:
     protocol: str = "clean"
     #: the method of the predicted-vs-actual figure (null: the best TransferGraph variant under `protocol`)
     method: Any = None
-    #: the method every other is compared with in the win/loss figure
+    #: the method every other is compared with in the win/loss figure (and marked in the bar figure)
     reference: str = "zoo_prior"
+    #: the methods of the model-ratio and top@k figures: the reference, the estimators, a variant of each learner
+    ratio_methods: Any = field(
+        default_factory=lambda: [
+            "zoo_prior",
+            "knn_prior",
+            "stacked_prior",
+            "LogME",
+            "Reg-H-Score",
+            "lr_node2vec_all_normalize_without_transfer",
+            "xgb_node2vec_all_normalize_without_transfer",
+            "xgb_homoGATConv_all_normalize_without_transfer",
+            "xgb_homo_SAGEConv_all_normalize_without_transfer",
+        ]
+    )
+    #: drawn beside the chosen method in the predicted-vs-actual figure (with the reference)
+    companion: str = "LogME"
     #: which figures to draw (any of FIGURES)
     only: Any = field(default_factory=lambda: list(FIGURES))
     #: file formats
@@ -65,7 +82,7 @@ def best_variant(tidy: pd.DataFrame, zoo: str, protocol: str, metric: str = "pea
     """The TransferGraph variant with the highest seed-mean weighted-average `metric` on `zoo` under `protocol`
     at the whole zoo (ratio 1)."""
     rows = tidy[(tidy["zoo"] == zoo) & (tidy["protocol"] == protocol) & (tidy["ratio"] == 1.0)]
-    rows = rows[[method_style(m).kind == "transfergraph" for m in rows["method"]]]
+    rows = rows[rows["method"].map(lambda m: method_style(m).kind == TRANSFERGRAPH).astype(bool)]
     stats = seed_statistics(rows[rows["metric"] == metric])
     stats = stats[stats["target"] == AVERAGE]
     if stats.empty:
@@ -100,9 +117,10 @@ def draw_all(inputs: FigureInputs, options: FigureOptions) -> tuple[dict[str, Fi
             notes.append(f"{stem}: skipped ({exc})")
 
     stats = with_published(seed_statistics(tidy[tidy["metric"] == metric]), options.data_root)
-    attempt("average", f"average_{metric}", lambda: average_bars(stats, metric))
-    attempt("model_ratio", f"model_ratio_{metric}", lambda: ratio_curves(stats, metric))
-    attempt("top_k", f"top_k_{options.protocol}", lambda: top_k_curves(tidy, options.protocol))
+    attempt("average", f"average_{metric}", lambda: average_bars(stats, metric, reference=options.reference))
+    ratio_methods = as_list(options.ratio_methods)
+    attempt("model_ratio", f"model_ratio_{metric}", lambda: ratio_curves(stats, metric, ratio_methods))
+    attempt("top_k", f"top_k_{options.protocol}", lambda: top_k_curves(tidy, options.protocol, ratio_methods))
     needs_data = {"efficiency", "distances", "accuracies"} & set(wanted)
     zoo_data = {zoo: load_named_zoo(zoo, options.data_root) for zoo in zoos} if needs_data else {}
     if "efficiency" in wanted:
@@ -133,7 +151,7 @@ def draw_all(inputs: FigureInputs, options: FigureOptions) -> tuple[dict[str, Fi
             continue
         seed = int(rows["seed"].min())
         chosen = options.method or best_variant(tidy, zoo, options.protocol, metric)
-        methods = [chosen, "LogME", options.reference]
+        methods = list(dict.fromkeys([chosen, options.companion, options.reference]))
         attempt(
             "predicted",
             f"predicted_{zoo}",
@@ -190,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UserInputError(f"formats: unsupported {', '.join(bad)} (png, pdf, svg)")
         use_paper_style()
         inputs = read_results(paths[0] if paths else Path("results"))
+        use_identities(inputs.methods)
         figures, notes = draw_all(inputs, options)
         written = save(figures, Path(options.out), formats)
     except UserInputError as exc:

@@ -1,4 +1,5 @@
-"""The output contract of a run (design.md): predictions.csv, metrics.csv, run.json, written all-or-nothing."""
+"""The output contract of a run (design.md): predictions.csv, metrics.csv, methods.csv (each method's label
+and kind, `tg_bench.identity`), run.json; each written all-or-nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 from tg_bench.atomic_write import write_atomic
 from tg_bench.data.zoo import ZooData
 from tg_bench.evaluate.lodo import LodoResult
+from tg_bench.identity import METHODS_FILE, run_identities, to_frame
 from tg_bench.numerics import cpu_report
 from tg_bench.store.provenance import data_checksum, package_versions
 
@@ -26,7 +28,14 @@ def write_run_outputs(
 ) -> list[Path]:
     """Write the run's files into `output_dir`; each file appears complete or not at all."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    tables = {"predictions.csv": result.predictions, "metrics.csv": result.metrics, **(extra_tables or {})}
+    ran = set(result.metrics["method"])
+    identities = to_frame(i for i in run_identities(resolved_config) if i.method in ran)
+    tables = {
+        "predictions.csv": result.predictions,
+        "metrics.csv": result.metrics,
+        METHODS_FILE: identities,
+        **(extra_tables or {}),
+    }
     written = []
     for name, frame in tables.items():
         path = output_dir / name

@@ -51,7 +51,7 @@ def per_target_differences(tidy: pd.DataFrame, method: str, reference: str) -> p
 
 def paired_intervals(
     tidy: pd.DataFrame,
-    reference: str = "zoo_prior",
+    reference: str,
     confidence: float = 0.95,
     resamples: int = 10_000,
     seed: int = 0,

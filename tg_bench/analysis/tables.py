@@ -15,6 +15,7 @@ from tg_bench.catalog import zoo_targets
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.published import read_published
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
+from tg_bench.identity import FLOOR, identity_of
 from tg_bench.paths import ZOO_FOLDERS, data_root
 
 #: a run's identity besides seed and method
@@ -82,15 +83,16 @@ def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path
 def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.DataFrame:
     """`stats` (from `seed_statistics`) with a `published` column: the paper's value for the same zoo, ratio,
     method, metric and target, under the paper protocol only, and for the average only where the run covered
-    all of the zoo's targets (a subset's average is not the paper's 8-target average). The published `random`
-    row is the expected value of a random pick, not a seeded random ranking like ours: left out."""
+    all of the zoo's targets (a subset's average is not the paper's 8-target average). A floor's published row
+    (the paper's `random`) is the expected value of a random pick, not a seeded random ranking like ours: left
+    out."""
     frames = []
     for (zoo, protocol, ratio, metric), group in stats.groupby(["zoo", "protocol", "ratio", "metric"], sort=False):
         if protocol != "paper":
             frames.append(group.assign(published=np.nan))
             continue
         published = published_values(zoo, metric, ratio, root)
-        published = published[published["method"] != "random"]
+        published = published[published["method"].map(lambda m: identity_of(m).kind != FLOOR).astype(bool)]
         merged = group.merge(published, on=["method", "target"], how="left")
         merged.loc[(merged["target"] == AVERAGE) & ~merged["complete"], "published"] = np.nan
         merged.loc[merged["target"] == MEAN, "published"] = np.nan

@@ -15,6 +15,7 @@ import pandas as pd
 
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
+from tg_bench.identity import METHODS_FILE, MethodIdentity, identity_of, read_identities, run_identities, to_frame
 from tg_bench.store import ResultStore, UnitRecord
 
 TIDY_COLUMNS = ["zoo", "protocol", "ratio", "seed", "method", "target", "metric", "value", "weight"]
@@ -117,3 +118,23 @@ def collect(paths: Iterable[str | Path]) -> tuple[pd.DataFrame, list[str]]:
         notes.append(f"{int(tidy.duplicated(TIDY_KEY).sum())} identical duplicate row(s) counted once")
         tidy = tidy.drop_duplicates(TIDY_KEY)
     return tidy.sort_values(TIDY_KEY, kind="stable").reset_index(drop=True), notes
+
+
+def collect_identities(paths: Iterable[str | Path], methods: Iterable[str]) -> pd.DataFrame:
+    """The identity (label, kind, drawing hints; `tg_bench.identity`) of each of `methods`: from the run
+    folders' `methods.csv`, else from their `run.json` config, else (a results store keeps no configs) from the
+    package's configs; one row per method, in `methods`' order."""
+    found: dict[str, MethodIdentity] = {}
+    for given in paths:
+        path = Path(given)
+        if is_store(path):
+            continue
+        for run_dir in run_folders(path):
+            written = read_identities(run_dir / METHODS_FILE)
+            if not written:
+                written = {
+                    i.method: i for i in run_identities(json.loads((run_dir / "run.json").read_text())["config"])
+                }
+            for method, identity in written.items():
+                found.setdefault(method, identity)
+    return to_frame(identity_of(method, found) for method in methods)

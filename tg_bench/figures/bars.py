@@ -9,18 +9,21 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from tg_bench.evaluate.scoring import AVERAGE
-from tg_bench.figures.style import HATCHES, method_style
+from tg_bench.figures.style import method_style
+from tg_bench.identity import TRANSFERGRAPH
 
 PROTOCOLS = ("paper", "clean")
 
 
-def average_bars(stats: pd.DataFrame, metric: str = "pearson", ratio: float = 1.0) -> Figure:
+def average_bars(
+    stats: pd.DataFrame, metric: str = "pearson", ratio: float = 1.0, reference: str | None = None
+) -> Figure:
     """Horizontal bars of the weighted-average `metric` per method: one row of panels per zoo, one column per
     protocol, methods sorted by their clean-protocol mean (so a method sits on the same line in both columns).
 
     stats: `tg_bench.analysis.tables.seed_statistics` output with a `published` column (`with_published`);
         rows of `metric`, `ratio` and target `average` are drawn. Error bars: the std over seeds; a black
-        diamond: the paper's value (paper protocol only); a dashed line: the zoo prior.
+        diamond: the paper's value (paper protocol only); a dashed line: the `reference` method's mean.
     """
     rows = stats[(stats["metric"] == metric) & (stats["target"] == AVERAGE) & (stats["ratio"] == ratio)]
     if rows.empty:
@@ -35,12 +38,12 @@ def average_bars(stats: pd.DataFrame, metric: str = "pearson", ratio: float = 1.
         for col, protocol in enumerate(PROTOCOLS):
             ax = axes[row, col]
             table = of_zoo[of_zoo["protocol"] == protocol].set_index("method").reindex(order)
-            _draw_bars(ax, table)
+            _draw_bars(ax, table, reference)
             ax.set_yticks(range(len(order)), [method_style(m).label for m in order] if col == 0 else [])
             ax.invert_yaxis()
             ax.set_title(f"{zoo} zoo, {protocol} protocol", fontsize="medium")
     figure.supxlabel(f"weighted-average {metric} over targets (mean ± std over seeds)", fontsize="small")
-    figure.legend(handles=_legend(rows), loc="outside upper center", ncol=6, fontsize="small")
+    figure.legend(handles=_legend(rows, reference), loc="outside upper center", ncol=6, fontsize="small")
     return figure
 
 
@@ -51,8 +54,9 @@ def _order(of_zoo: pd.DataFrame) -> list[str]:
     return list(key.sort_values(ascending=False).index)
 
 
-def _draw_bars(ax, table: pd.DataFrame) -> None:
-    """One bar per row of `table` (indexed by method, columns `mean`, `std`, `published`), NaN rows left empty."""
+def _draw_bars(ax, table: pd.DataFrame, reference: str | None) -> None:
+    """One bar per row of `table` (indexed by method, columns `mean`, `std`, `published`), NaN rows left empty,
+    and a dashed line at the `reference` method's mean."""
     for position, (method, values) in enumerate(table.iterrows()):
         if np.isnan(values["mean"]):
             continue
@@ -63,12 +67,12 @@ def _draw_bars(ax, table: pd.DataFrame) -> None:
             ax.errorbar(values["mean"], position, xerr=values["std"], color="black", capsize=1.5, linewidth=0.8)
         if not np.isnan(values.get("published", np.nan)):
             ax.plot(values["published"], position, marker="D", color="black", markersize=3.5, linestyle="none")
-    if "zoo_prior" in table.index and not np.isnan(table.loc["zoo_prior", "mean"]):
-        ax.axvline(table.loc["zoo_prior", "mean"], color="0.25", linestyle="--", linewidth=0.8)
+    if reference in table.index and not np.isnan(table.loc[reference, "mean"]):
+        ax.axvline(table.loc[reference, "mean"], color="0.25", linestyle="--", linewidth=0.8)
     ax.set_xlim(min(0.0, float(np.nanmin(table["mean"])) - 0.05), 1.0)
 
 
-def _legend(rows: pd.DataFrame) -> list:
+def _legend(rows: pd.DataFrame, reference: str | None) -> list:
     """Colour per graph learner / kind, hatch per regressor, and the markers."""
     styles = {method_style(m) for m in rows["method"].unique()}
     handles, seen = [], set()
@@ -77,8 +81,10 @@ def _legend(rows: pd.DataFrame) -> list:
         if name not in seen:
             seen.add(name)
             handles.append(Patch(facecolor=style.colour, edgecolor="0.2", label=name))
-    for regressor, hatch in HATCHES.items():
+    hatches = {s.regressor: s.hatch for s in sorted(styles, key=lambda s: s.label) if s.kind == TRANSFERGRAPH}
+    for regressor, hatch in hatches.items():
         handles.append(Patch(facecolor="white", edgecolor="0.2", hatch=hatch, label=f"TG:{regressor}:*"))
     handles.append(Line2D([], [], marker="D", color="black", linestyle="none", markersize=3.5, label="published"))
-    handles.append(Line2D([], [], color="0.25", linestyle="--", label="zoo prior"))
+    if reference is not None:
+        handles.append(Line2D([], [], color="0.25", linestyle="--", label=method_style(reference).label))
     return handles

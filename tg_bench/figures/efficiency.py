@@ -8,16 +8,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from tg_bench.figures.style import method_style
+from tg_bench.figures.style import PALETTES, method_style, style_of_label
+from tg_bench.identity import TRANSFERGRAPH
 
 #: the stages of a TransferGraph variant's pipeline (run.json `unit_seconds`)
 TRANSFERGRAPH_STAGES = ("graph", "embedding", "features", "regression")
-#: the paper's runtime table's method names -> ours (for colours)
-PUBLISHED_METHODS = {
-    "LogME": "LogME",
-    "Reg-H-Score": "Reg-H-Score",
-    "TG:XGB:GAT": "xgb_homoGATConv_all_normalize_without_transfer",
-}
+#: markers of the paper's runtime rows, in the table's order
+PUBLISHED_MARKERS = ("^", "v", "D")
 
 CAPTION = (
     "Seconds per target against model ratio. Ours (solid): TransferGraph's graph, embedding, features and "
@@ -41,7 +38,7 @@ def variant_seconds(seconds: pd.DataFrame) -> pd.DataFrame:
     for key, run in seconds.groupby(keys, sort=True):
         stages = run.set_index("stage")["seconds"]
         variants = sum(
-            1 for s in stages.index if s.startswith("predict:") and method_style(s[8:]).kind == "transfergraph"
+            1 for s in stages.index if s.startswith("predict:") and method_style(s[8:]).kind == TRANSFERGRAPH
         )
         total = float(stages.reindex(list(TRANSFERGRAPH_STAGES)).fillna(0.0).sum())
         targets = int(run["targets"].max())
@@ -63,7 +60,10 @@ def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
         raise ValueError("efficiency figure: no seconds to draw")
     figure = Figure(figsize=(7.2, 2.8), layout="constrained")
     axes = figure.subplots(1, len(zoos), squeeze=False, sharey=True)[0]
-    tg_colour = method_style(PUBLISHED_METHODS["TG:XGB:GAT"]).colour
+    # the paper's runtime rows are named by label (`LogME`, `TG:XGB:GAT`): drawn in that method's colour
+    published_styles = {name: style_of_label(name) for name in published.get("method", pd.Series(dtype=str)).unique()}
+    tg_styles = [style for style in published_styles.values() if style.kind == TRANSFERGRAPH]
+    tg_colour = tg_styles[0].colour if tg_styles else PALETTES[TRANSFERGRAPH][0]
     for ax, zoo in zip(axes, zoos, strict=True):
         for protocol, marker in (("paper", "o"), ("clean", "s")):
             line = ours[(ours["zoo"] == zoo) & (ours["protocol"] == protocol)]
@@ -75,10 +75,10 @@ def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
                     label=f"TG (mean of variants), ours, {protocol} protocol",
                 )  # fmt: skip
         theirs = published[published["zoo"] == zoo] if "zoo" in published else published.iloc[0:0]
-        for name, group in theirs.groupby("method", sort=False):
+        for index, (name, group) in enumerate(theirs.groupby("method", sort=False)):
             line = group.groupby("ratio")["seconds"].mean()
-            style = method_style(PUBLISHED_METHODS.get(name, name))
-            marker = {"LogME": "^", "Reg-H-Score": "v"}.get(name, "D")
+            style = published_styles[name]
+            marker = PUBLISHED_MARKERS[min(index, len(PUBLISHED_MARKERS) - 1)]
             ax.plot(line.index, line.values, linestyle="--", marker=marker, markersize=3, color=style.colour,
                     label=f"{name}, published")  # fmt: skip
         ax.set_yscale("log")

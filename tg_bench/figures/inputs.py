@@ -18,6 +18,7 @@ from tg_bench.analysis.tidy import TIDY_KEY
 from tg_bench.catalog import entry
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
+from tg_bench.identity import METHODS_FILE, read_identities, to_frame
 from tg_bench.task.ground_truth import ground_truth
 from tg_bench.task.protocol import protocol_from_config
 
@@ -31,11 +32,14 @@ class FigureInputs:
     seconds: stage seconds per run (`tg_bench.analysis.seconds.SECONDS_COLUMNS`), empty if none were kept.
     predictions: `zoo`, `protocol`, `method`, `target`, `model`, `score`, `accuracy`, `seed` of the runs that
     kept their predictions (seed 0 of the headline sweep), empty if none did.
+    methods: each method's identity (`tg_bench.identity.COLUMNS`: label, kind, drawing hints) from the
+    studies' `methods.csv`; empty if none was written (the figures then read the package's configs).
     """
 
     tidy: pd.DataFrame
     seconds: pd.DataFrame
     predictions: pd.DataFrame
+    methods: pd.DataFrame
 
 
 def read_results(results: Path) -> FigureInputs:
@@ -55,7 +59,11 @@ def read_results(results: Path) -> FigureInputs:
         if seconds_files
         else pd.DataFrame(columns=SECONDS_COLUMNS)
     )
-    return FigureInputs(tidy, seconds, read_predictions(results / "transfergraph"))
+    identities: dict = {}
+    for study in STUDIES:
+        for method, identity in read_identities(results / study / METHODS_FILE).items():
+            identities.setdefault(method, identity)
+    return FigureInputs(tidy, seconds, read_predictions(results / "transfergraph"), to_frame(identities.values()))
 
 
 def read_predictions(folder: Path) -> pd.DataFrame:

@@ -11,21 +11,8 @@ from matplotlib.lines import Line2D
 from tg_bench.evaluate.scoring import AVERAGE
 from tg_bench.figures.style import method_style
 
-#: drawn unless `methods` says otherwise: the reference, the estimators and a variant of each learner
-DEFAULT_METHODS = (
-    "zoo_prior",
-    "knn_prior",
-    "stacked_prior",
-    "LogME",
-    "Reg-H-Score",
-    "lr_node2vec_all_normalize_without_transfer",
-    "xgb_node2vec_all_normalize_without_transfer",
-    "xgb_homoGATConv_all_normalize_without_transfer",
-    "xgb_homo_SAGEConv_all_normalize_without_transfer",
-)
 
-
-def ratio_curves(stats: pd.DataFrame, metric: str = "pearson", methods: Sequence[str] = DEFAULT_METHODS) -> Figure:
+def ratio_curves(stats: pd.DataFrame, metric: str, methods: Sequence[str]) -> Figure:
     """Weighted-average `metric` against model ratio: columns = zoos, rows = protocols. Ours: mean over seeds
     with a ±std band; the paper's value (its `model_ratio_<r>` tables): dashed, same colour, paper row only.
 

@@ -1,63 +1,45 @@
-"""One look for every figure: short method labels, a colour per graph learner, a hatch per regressor.
+"""One look for every figure: a palette per kind of method, the rest from each method's own config.
 
-TransferGraph methods are named like the authors' (`xgb_homoGATConv_all_normalize_without_transfer`); figures
-show `TG:XGB:GAT`, the style of the paper's own runtime table. The colour says which graph learner made the
-embedding (grey shades for methods without one), the hatch which regressor ranked the models, so a variant
-reads the same in every figure.
+Who a method is (label such as `TG:XGB:GAT` or `zoo prior`, kind, which colour of its kind's palette, hatch,
+marker) comes from its config's `display` node (`tg_bench.identity`), gathered by `tg-bench aggregate` into
+`methods.csv`; `use_identities` hands them to the figures. The colour of a TransferGraph variant says which
+graph learner made the embedding, the hatch which regressor ranked the models, so a variant reads the same in
+every figure; baselines are coloured by kind (greys for the data-agnostic ones).
 """
 
 from __future__ import annotations
 
-import re
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import matplotlib as mpl
+import pandas as pd
 import seaborn as sns
 
-#: the authors' embedder names inside method names -> short name
-LEARNERS = {"node2vec": "N2V", "node2vec+": "N2V+", "homo_SAGEConv": "SAGE", "homoGATConv": "GAT", "none": "none"}
-REGRESSORS = {"lr": "LR", "rf": "RF", "xgb": "XGB"}
-#: regressor -> matplotlib hatch (bars); lr plain
-HATCHES = {"LR": "", "RF": "///", "XGB": "xxx"}
-#: regressor -> marker (lines), the hatch's counterpart where there are no bars
-MARKERS = {"LR": "o", "RF": "s", "XGB": "^"}
-#: labels of baselines whose name is not already short
-BASELINE_LABELS = {
-    "zoo_prior": "zoo prior",
-    "model_size": "model size",
-    "source_accuracy": "source accuracy",
-    "knn_prior": "k-NN prior",
-    "guided_prior": "guided prior",
-    "stacked_prior": "stacked prior",
-    "random": "random",
-}
-#: the data-agnostic baselines of docs/method.md ("what any claim must beat"): drawn in greys
-DATA_AGNOSTIC = ("zoo_prior", "knn_prior", "model_size", "source_accuracy")
-#: the methods built on the priors (docs/method.md 15) -> hatch, so that the two are told apart in one colour
-STACKING = {"guided_prior": "", "stacked_prior": "..."}
-#: transferability estimators computed from the target's data
-ESTIMATORS = ("LogME", "Reg-H-Score", "LEEP", "NCE", "H-Score", "N-LEEP", "TransRate", "GBC", "SFDA", "PARC")
+from tg_bench.identity import OTHER, TRANSFERGRAPH, MethodIdentity, from_frame, identity_of, known_identities
 
-_TG_NAME = re.compile(
-    r"^(?P<regressor>lr|rf|xgb)_(?P<learner>.+?)_all_normalize_(?P<transfer>with|without)_transfer(?:_(?P<graph>.+))?$"
-)
-_PALETTE = sns.color_palette("colorblind", 10)
-_COLOURS = {
-    "N2V": _PALETTE[0],
-    "N2V+": _PALETTE[9],
-    "SAGE": _PALETTE[2],
-    "GAT": _PALETTE[3],
-    "none": _PALETTE[4],
-    "estimator": _PALETTE[5],
-    "other": _PALETTE[6],
+_COLOURBLIND = sns.color_palette("colorblind", 10)
+#: kind -> its colours; a method's `shade` picks one (one per graph learner for TransferGraph)
+PALETTES: dict[str, list] = {
+    TRANSFERGRAPH: list(_COLOURBLIND),
+    "estimator": [_COLOURBLIND[5], _COLOURBLIND[8], _COLOURBLIND[1]],
+    "data-agnostic": ["0.25", "0.45", "0.6", "0.7"],
+    "floor": ["0.85"],
+    "stacking": [_COLOURBLIND[6]],
+    OTHER: [_COLOURBLIND[6]],
 }
-_GREYS = {"zoo_prior": "0.25", "knn_prior": "0.45", "model_size": "0.6", "source_accuracy": "0.7", "random": "0.85"}
+#: kind -> marker of its lines, where a method's config gives none
+KIND_MARKERS = {"estimator": "D", "stacking": "*"}
+
+_identities: dict[str, MethodIdentity] = {}
 
 
 @dataclass(frozen=True)
 class MethodStyle:
-    """How one method is drawn: `label` (short name), `colour` (RGB tuple or grey string), `hatch` (bars) and
-    `kind`: `transfergraph`, `data-agnostic`, `estimator` or `other`; `marker` (lines)."""
+    """How one method is drawn: `label` (short name), `colour` (RGB tuple or grey string), `hatch` (bars),
+    `kind` (`transfergraph`, `estimator`, `data-agnostic`, `stacking`, `floor`, `other`), `learner` and
+    `regressor` (a TransferGraph variant's), `marker` (lines)."""
 
     label: str
     colour: tuple[float, float, float] | str
@@ -68,28 +50,36 @@ class MethodStyle:
     marker: str = "o"
 
 
+def use_identities(identities: pd.DataFrame | Mapping[str, MethodIdentity]) -> None:
+    """Draw with these identities (a `methods.csv` table, or identities by method); methods they lack are
+    looked up in the package's configs, and unknown ones drawn as `other` under their own name."""
+    _identities.clear()
+    _identities.update(from_frame(identities) if isinstance(identities, pd.DataFrame) else identities)
+
+
 def method_style(method: str) -> MethodStyle:
     """The style of `method` (any name: unknown ones get the `other` colour and their own name)."""
-    match = _TG_NAME.match(method)
-    if match:
-        learner = LEARNERS.get(match["learner"], match["learner"])
-        regressor = REGRESSORS[match["regressor"]]
-        label = f"TG:{regressor}:{learner}"
-        if match["transfer"] == "with":
-            label += "+T"
-        if match["graph"]:
-            label += f" [{match['graph']}]"
-        colour = _COLOURS.get(learner, _COLOURS["other"])
-        return MethodStyle(label, colour, HATCHES[regressor], "transfergraph", learner, regressor, MARKERS[regressor])
-    if method in _GREYS:
-        kind = "data-agnostic" if method in DATA_AGNOSTIC else "other"
-        return MethodStyle(BASELINE_LABELS.get(method, method), _GREYS[method], "", kind)
-    if method in ESTIMATORS:
-        colour = {"LogME": _COLOURS["estimator"], "Reg-H-Score": _PALETTE[8]}.get(method, _PALETTE[1])
-        return MethodStyle(method, colour, "", "estimator", marker="D")
-    if method in STACKING:
-        return MethodStyle(BASELINE_LABELS[method], _COLOURS["other"], STACKING[method], "stacking", marker="*")
-    return MethodStyle(BASELINE_LABELS.get(method, method), _COLOURS["other"], "", "other")
+    identity = identity_of(method, _identities)
+    palette = PALETTES.get(identity.kind, PALETTES[OTHER])
+    # a method whose config names no shade still keeps one colour everywhere: chosen from its label
+    shade = identity.shade if identity.shade is not None else zlib.crc32(identity.label.encode())
+    return MethodStyle(
+        label=identity.label,
+        colour=palette[shade % len(palette)],
+        hatch=identity.hatch,
+        kind=identity.kind,
+        learner=identity.learner or None,
+        regressor=identity.regressor or None,
+        marker=identity.marker or KIND_MARKERS.get(identity.kind, "o"),
+    )
+
+
+def style_of_label(label: str) -> MethodStyle:
+    """The style of the method shown as `label` (a published table names methods by label, `TG:XGB:GAT`),
+    else of a method named `label`."""
+    named = {**known_identities(), **_identities}
+    matches = sorted(method for method, identity in named.items() if identity.label == label)
+    return method_style(matches[0] if matches else label)
 
 
 def short_label(method: str) -> str:

@@ -9,13 +9,10 @@ from matplotlib.figure import Figure
 
 from tg_bench.analysis.tables import target_averages
 from tg_bench.evaluate.scoring import AVERAGE
-from tg_bench.figures.model_ratio import DEFAULT_METHODS
 from tg_bench.figures.style import method_style
 
 
-def top_k_curves(
-    tidy: pd.DataFrame, protocol: str = "clean", methods: Sequence[str] = DEFAULT_METHODS, ratio: float = 1.0
-) -> Figure:
+def top_k_curves(tidy: pd.DataFrame, protocol: str, methods: Sequence[str], ratio: float = 1.0) -> Figure:
     """Per zoo (rows): the weighted-average top@k (best true accuracy among a method's top k, as a fraction)
     and regret@k = 1 - rel@k (the share of the best model's accuracy lost by fine-tuning only the top k)
     against k, mean over seeds with a ±std band.

@@ -9,9 +9,10 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from tg_bench.figures.style import method_style
+from tg_bench.identity import FLOOR
 
 
-def target_differences(tidy: pd.DataFrame, reference: str = "zoo_prior", confidence: float = 0.95) -> pd.DataFrame:
+def target_differences(tidy: pd.DataFrame, reference: str, confidence: float = 0.95) -> pd.DataFrame:
     """Per (zoo, method, target): the mean over seeds of the seed-paired difference method - reference, and
     its t interval over seeds (zero width for deterministic methods or a single seed).
 
@@ -42,15 +43,16 @@ def target_differences(tidy: pd.DataFrame, reference: str = "zoo_prior", confide
 
 
 def wins_against_reference(
-    differences: pd.DataFrame, paired: pd.DataFrame | None = None, reference: str = "zoo_prior", metric: str = "pearson"
+    differences: pd.DataFrame, paired: pd.DataFrame | None, reference: str, metric: str = "pearson"
 ) -> Figure:
     """One panel per zoo: a row per method, a dot per target at (method - reference) with its interval over
     seeds, coloured by target; the black diamond and bar: the weighted average over targets with its paired
     bootstrap interval (`paired`, from `tg_bench.analysis.paired.paired_intervals`). Right of 0 = the
     method beats the reference there; the label counts targets won.
-    `random` is left out: it sits near -0.8 and would squeeze every other row against the zero line.
+    Floors (random scores) are left out: they sit near -0.8 and would squeeze every other row against the zero
+    line.
     """
-    differences = differences[differences["method"] != "random"]
+    differences = differences[differences["method"].map(lambda m: method_style(m).kind != FLOOR).astype(bool)]
     zoos = sorted(differences["zoo"].unique())
     if not zoos:
         raise ValueError(f"no differences against {reference} to draw")

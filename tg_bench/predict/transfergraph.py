@@ -16,10 +16,8 @@ from tg_bench.features.table import FeatureTables, feature_tables
 from tg_bench.graph.build import GraphConfig, build_graph
 from tg_bench.predict.regressors import RegressorFactory, make_regressor
 from tg_bench.task.method import HeldOutTarget, MethodFamily
+from tg_bench.task.naming import variant_name
 from tg_bench.timing import StageTimer
-
-#: graph presets whose method names are the paper's (no suffix)
-PAPER_GRAPHS = ("paper", "with_transferability")
 
 
 class TransferGraph(MethodFamily):
@@ -43,9 +41,9 @@ class TransferGraph(MethodFamily):
         self.timer = StageTimer()
 
     def method_name(self, embedder_key: str, predictor_key: str) -> str:
-        transfer = "with" if self.graph.transferability_edges else "without"
-        name = f"{predictor_key}_{self.embedders[embedder_key].name}_all_normalize_{transfer}_transfer"
-        return name if self.graph_name in PAPER_GRAPHS else f"{name}_{self.graph_name}"
+        return variant_name(
+            predictor_key, self.embedders[embedder_key].name, self.graph.transferability_edges, self.graph_name
+        )
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -1,0 +1,5 @@
+import sys
+
+from tg_bench.cli import main
+
+sys.exit(main())

@@ -1,0 +1,100 @@
+"""Averages over targets, statistics over seeds, and the published values beside them.
+
+All functions take the tidy table of `tg_bench.analysis.tidy` (one row per zoo, protocol, ratio, seed,
+method, target, metric) and return long frames; `tg_bench.analysis.export` formats them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tg_bench.catalog import zoo_targets
+from tg_bench.errors import UserInputError
+from tg_bench.evaluate.published import read_published
+from tg_bench.evaluate.scoring import AVERAGE, MEAN
+from tg_bench.identity import FLOOR, identity_of
+from tg_bench.paths import ZOO_FOLDERS, data_root
+
+#: a run's identity besides seed and method
+RUN_GROUP = ["zoo", "protocol", "ratio"]
+
+
+def target_averages(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Per (zoo, protocol, ratio, seed, method, metric): `average` (weighted by the targets' weights) and
+    `mean` (plain) over the targets present, `targets` (how many) and `complete` (they are exactly the zoo's
+    evaluation targets). A NaN value on any target makes both averages NaN, as the paper drops such rows."""
+    keys = [*RUN_GROUP, "seed", "method", "metric"]
+    rows = []
+    for key, group in tidy.groupby(keys, sort=False):
+        values, weights = group["value"].to_numpy(), group["weight"].to_numpy()
+        valid = not (np.isnan(values).any() or np.isnan(weights).any() or weights.sum() == 0)
+        expected = zoo_targets(key[0])
+        rows.append(
+            (
+                *key,
+                float(np.dot(values, weights) / weights.sum()) if valid else np.nan,
+                float(values.mean()) if valid else np.nan,
+                len(group),
+                expected is not None and set(group["target"]) == set(expected),
+            )
+        )
+    return pd.DataFrame(rows, columns=[*keys, AVERAGE, MEAN, "targets", "complete"])
+
+
+def average_rows(tidy: pd.DataFrame) -> pd.DataFrame:
+    """`target_averages` as rows of the tidy table: `target` is `average` or `mean`, `value` the average."""
+    averages = target_averages(tidy)
+    return averages.melt(
+        id_vars=[*RUN_GROUP, "seed", "method", "metric", "complete"],
+        value_vars=[AVERAGE, MEAN],
+        var_name="target",
+        value_name="value",
+    )
+
+
+def seed_statistics(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Per (zoo, protocol, ratio, method, metric, target) with `target` also `average` and `mean`: the `mean`,
+    `std` (ddof 1; NaN for one seed) and number of `seeds`; `complete` says whether the averages cover all of the
+    zoo's targets (always True on a target's own row)."""
+    rows = pd.concat([tidy.assign(complete=True), average_rows(tidy)], ignore_index=True)
+    keys = [*RUN_GROUP, "method", "metric", "target"]
+    stats = rows.groupby(keys, sort=False).agg(
+        mean=("value", "mean"), std=("value", "std"), seeds=("value", "count"), complete=("complete", "all")
+    )
+    return stats.reset_index()
+
+
+def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path | None = None) -> pd.DataFrame:
+    """The paper's values of `metric` for `zoo` at model ratio `ratio`, from the matching
+    `result_analysis/[model_ratio_<r>/]<metric>_correlation.csv`: columns `method`, `target` (the targets and
+    `average`), `published`. Empty when the paper has no such table or no metadata root is set up."""
+    empty = pd.DataFrame(columns=["method", "target", "published"])
+    try:
+        base = data_root(root) / ZOO_FOLDERS.get(zoo, zoo)
+    except UserInputError:
+        return empty
+    long = read_published(base, metric, ratio)
+    return empty if long is None else long.dropna(subset=["published"])
+
+
+def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.DataFrame:
+    """`stats` (from `seed_statistics`) with a `published` column: the paper's value for the same zoo, ratio,
+    method, metric and target, under the paper protocol only, and for the average only where the run covered
+    all of the zoo's targets (a subset's average is not the paper's 8-target average). A floor's published row
+    (the paper's `random`) is the expected value of a random pick, not a seeded random ranking like ours: left
+    out."""
+    frames = []
+    for (zoo, protocol, ratio, metric), group in stats.groupby(["zoo", "protocol", "ratio", "metric"], sort=False):
+        if protocol != "paper":
+            frames.append(group.assign(published=np.nan))
+            continue
+        published = published_values(zoo, metric, ratio, root)
+        published = published[published["method"].map(lambda m: identity_of(m).kind != FLOOR).astype(bool)]
+        merged = group.merge(published, on=["method", "target"], how="left")
+        merged.loc[(merged["target"] == AVERAGE) & ~merged["complete"], "published"] = np.nan
+        merged.loc[merged["target"] == MEAN, "published"] = np.nan
+        frames.append(merged)
+    return pd.concat(frames, ignore_index=True) if frames else stats.assign(published=np.nan)

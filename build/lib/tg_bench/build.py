@@ -1,0 +1,271 @@
+"""Objects from config: the protocol, the methods, the estimators and the targets of a run.
+
+Every `baseline`, `embedder` and `predictor` entry of `tg_bench/conf` (and the `estimator` entry of a baseline) names
+its class with `_target_` and is built by `hydra.utils.instantiate`, so a config file is the one place its
+defaults live and a researcher's own method is a config file naming their class. Everything is built and
+checked here, before the first target runs: a bad value, an unknown key or an unknown `_target_` becomes one
+`UserInputError` naming the config key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from tg_bench.catalog import estimator_nodes, target_names
+from tg_bench.data.zoo import ZooData
+from tg_bench.embed.base import Embedder
+from tg_bench.errors import UserInputError
+from tg_bench.graph.build import GraphConfig
+from tg_bench.numerics import check_mode
+from tg_bench.predict.regressors import RegressorFactory, check_regressor
+from tg_bench.predict.transfergraph import TransferGraph
+from tg_bench.store import config_digest
+from tg_bench.store.provenance import code_digest, data_checksum, package_versions
+from tg_bench.task.method import MethodFamily
+from tg_bench.task.protocol import protocol_from_config
+from tg_bench.transferability.estimators import Estimator
+
+#: the protocol of a `tg_bench/conf/protocol/*.yaml` node (built in `tg_bench.task.protocol`, torch-free)
+build_protocol = protocol_from_config
+
+_USER_ERRORS = (InstantiationException, OmegaConfBaseException, TypeError, ValueError, ImportError, AttributeError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, without Hydra's wrapping: the constructor's own message, or the target that could not
+    be imported."""
+    if isinstance(exc, InstantiationException):
+        message = str(exc)
+        if message.startswith("Error locating target"):
+            target = message.split("'")[1] if "'" in message else "?"
+            return f"_target_ {target!r} cannot be imported ({_one_line(exc.__cause__ or exc)})"
+        if exc.__cause__ is not None:
+            return _reason(exc.__cause__)
+        return _one_line(exc)
+    return _one_line(exc)
+
+
+#: a config's display identity (`tg_bench.identity`): how tables and figures show the method, never an
+#: argument of the class it builds nor part of what decides its numbers
+DISPLAY = "display"
+
+
+def without_display(node: Any) -> Any:
+    """`node` resolved, with every `display` entry removed at any depth (a stacked prior's components keep
+    their own)."""
+    plain = _container(node)
+    if isinstance(plain, Mapping):
+        return {k: without_display(v) for k, v in plain.items() if k != DISPLAY}
+    if isinstance(plain, list):
+        return [without_display(v) for v in plain]
+    return plain
+
+
+def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwargs: Any) -> Any:
+    """`hydra.utils.instantiate(node, **kwargs)` (its `display` aside), with any failure turned into a
+    `UserInputError` that names the config `key`, and the result checked to be an `expected` instance."""
+    if not isinstance(node, Mapping) or "_target_" not in node:
+        raise UserInputError(f"{key}: no `_target_` (the class or function to build)")
+    try:
+        built = instantiate(OmegaConf.create(without_display(node)), **kwargs)
+    except _USER_ERRORS as exc:
+        # Hydra names the nested node that failed (e.g. a baseline's estimator) by its key inside `node`
+        nested = re.search(r"full_key: (\S+)", str(exc))
+        raise UserInputError(f"{key}.{nested.group(1)}: {_reason(exc)}" if nested else f"{key}: {_reason(exc)}") from None
+    if expected is not None and not isinstance(built, expected):
+        raise UserInputError(
+            f"{key}: _target_ {node['_target_']!r} built a {type(built).__name__} where a {expected.__name__} is needed"
+        )
+    return built
+
+
+def config_int(cfg: DictConfig | Mapping, key: str) -> int:
+    """`cfg[key]` as an integer, else a user error naming the key (`seed=abc` used to end in a traceback)."""
+    value = cfg.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise UserInputError(f"{key}: {value!r} is not an integer")
+    try:
+        return int(value)
+    except ValueError:
+        raise UserInputError(f"{key}: {value!r} is not an integer") from None
+
+
+def numerics_mode(cfg: DictConfig | Mapping) -> str:
+    """The run's numerics mode (`numerics=portable|native`, tg_bench/conf/numerics), checked."""
+    node = cfg.get("numerics")
+    name = node.get("name") if isinstance(node, Mapping) else node
+    try:
+        return check_mode(str(name))
+    except ValueError as exc:
+        raise UserInputError(f"numerics: {exc}") from None
+
+
+def build_transfergraph(cfg: DictConfig | None) -> list[TransferGraph]:
+    """The TransferGraph variants of the `transfergraph` node: one family per embedder (with every predictor),
+    in the node's embedder order; none without embedders or predictors. A family is one unit of work per
+    target in the results store, so adding an embedder to a sweep leaves the others' finished units valid."""
+    if cfg is None or not cfg.get("embedders") or not cfg.get("predictors"):
+        return []
+    graph_cfg = cfg.get("graph")
+    graph = GraphConfig.from_config(graph_cfg)
+    graph_name = str(graph_cfg.get("name", "paper")) if graph_cfg is not None else "paper"
+    embedders: dict[str, Embedder] = {
+        key: instantiate_checked(node, f"transfergraph.embedders.{key}", Embedder)
+        for key, node in cfg.embedders.items()
+    }
+    predictors: dict[str, RegressorFactory] = {}
+    for key, node in cfg.predictors.items():
+        where = f"transfergraph.predictors.{key}"
+        factory = instantiate_checked(node, where)
+        if not callable(factory):
+            raise UserInputError(f"{where}: _target_ {node['_target_']!r} is not callable (use `_partial_: true`)")
+        try:
+            check_regressor(factory, {k for k in node if not str(k).startswith("_") and k != DISPLAY})
+        except Exception as exc:
+            raise UserInputError(f"{where}: {_one_line(exc)}") from None
+        predictors[key] = factory
+    return [TransferGraph(graph_name, graph, {key: embedder}, predictors) for key, embedder in embedders.items()]
+
+
+def build_baselines(cfg: Mapping | None) -> list[MethodFamily]:
+    """The methods of the `baseline` node, in its order."""
+    return [instantiate_checked(node, f"baseline.{key}", MethodFamily) for key, node in (cfg or {}).items()]
+
+
+def _container(node: Any) -> Any:
+    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig | ListConfig) else node
+
+
+def method_configs(cfg: DictConfig) -> list[tuple[str, dict]]:
+    """(label, resolved config) of each method family of `build_methods(cfg)`, in the same order: the config
+    that decides the family's numbers (with the run's protocol, zoo, data and seed), nothing else.
+
+    Labels: `transfergraph-<graph preset>-<embedder key>` for TransferGraph, the baseline's key otherwise.
+    """
+    entries: list[tuple[str, dict]] = []
+    transfergraph = cfg.get("transfergraph")
+    if transfergraph is not None and transfergraph.get("embedders") and transfergraph.get("predictors"):
+        graph = _container(transfergraph.get("graph"))
+        graph_name = str((graph or {}).get("name", "paper"))
+        predictors = without_display(transfergraph.predictors)
+        shared = {k: _container(v) for k, v in transfergraph.items() if k not in ("embedders", "predictors")}
+        for key, node in transfergraph.embedders.items():
+            config = {**shared, "embedder": without_display(node), "predictors": predictors}
+            entries.append((f"transfergraph-{graph_name}-{key}", config))
+    for key, node in (cfg.get("baseline") or {}).items():
+        entries.append((str(key), {"baseline": without_display(node)}))
+    return entries
+
+
+def build_methods(cfg: DictConfig) -> list[MethodFamily]:
+    """A run's methods in output order: TransferGraph variants first, then baselines; names must be unique."""
+    methods: list[MethodFamily] = [*build_transfergraph(cfg.get("transfergraph"))]
+    methods.extend(build_baselines(cfg.get("baseline")))
+    names = [name for family in methods for name in family.names]
+    duplicated = {n for n in names if names.count(n) > 1}
+    if duplicated:
+        raise UserInputError(f"two methods share the name(s) {', '.join(sorted(duplicated))}")
+    if not methods:
+        raise UserInputError("no methods to run: select a baseline (baseline=[logme,...]) or an experiment")
+    return methods
+
+
+def unit_ids(cfg: DictConfig, zoo: ZooData) -> tuple[tuple[str, str], ...]:
+    """(label, digest) of each method family of `build_methods(cfg)`: the results store's key of its units.
+
+    The digest covers the family's resolved config (`method_configs`), the protocol, the zoo's config and the
+    checksum of its data files, the metrics' cut-offs, the numerics mode and the installed package versions,
+    so a unit computed under any other setting is never taken for this one.
+    """
+    protocol = _container(cfg.protocol)
+    shared = {
+        "numerics": _container(cfg.numerics),
+        "protocol": protocol,
+        "zoo": _container(cfg.zoo),
+        "data": data_checksum(zoo.files)["combined"],
+        "ks": list(cfg.ks),
+        "versions": package_versions(),
+    }
+    # the code too: a stored unit computed before an edit to its method (or to the protocol and evaluation code
+    # every unit runs through) must not be read back as if it were current
+    common_code = [*_targets_in(protocol), LODO_MODULE]
+    return tuple(
+        (label, config_digest({**shared, "method": config, "code": code_digest([*common_code, *_targets_in(config)])}))
+        for label, config in method_configs(cfg)
+    )
+
+
+#: the module that runs and scores every unit of work
+LODO_MODULE = "tg_bench.evaluate.lodo"
+
+
+def _targets_in(node: Any) -> list[str]:
+    """Every `_target_` string in a resolved config (nested dicts and lists)."""
+    if isinstance(node, Mapping):
+        own = [str(node["_target_"])] if "_target_" in node else []
+        return own + [t for value in node.values() for t in _targets_in(value)]
+    if isinstance(node, list | tuple):
+        return [t for value in node for t in _targets_in(value)]
+    return []
+
+
+def estimators_of(baselines: Mapping | None) -> dict[str, Estimator]:
+    """The estimators behind the selected baselines (`baseline.<key>.estimator`), by baseline key.
+
+    A baseline without one (zoo_prior, random) cannot be computed from a model's outputs: a user error.
+    """
+    if not baselines:
+        raise UserInputError("baseline: nothing selected; choose estimators, e.g. baseline=logme,leep,nce")
+    built = {}
+    for key, entry in baselines.items():
+        node = entry.get("estimator") if isinstance(entry, Mapping) else None
+        if node is None:
+            raise UserInputError(
+                f"baseline={key} is not computed from model outputs; choose from {', '.join(estimators())}"
+            )
+        built[str(key)] = instantiate_checked(node, f"baseline.{key}.estimator", Estimator)
+    return built
+
+
+def estimators() -> dict[str, Estimator]:
+    """Every estimator of the baseline configs, by baseline key (`logme`, `reg_h`, `leep`, ...)."""
+    return estimators_of({key: {"estimator": node} for key, node in estimator_nodes().items()})
+
+
+def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:
+    """The dataset names a run evaluates: `target=<key>`, else `targets=[...]` (target keys such as
+    `glue_cola`, or dataset names such as `glue/cola`), else all of the zoo's targets."""
+    target_cfg = cfg.get("target")
+    if target_cfg:
+        if target_cfg.get("zoo") != zoo.name:
+            raise UserInputError(
+                f"target={target_cfg.name} belongs to the {target_cfg.get('zoo')} zoo, but zoo={zoo.name}; "
+                f"add zoo={target_cfg.get('zoo')}"
+            )
+        return [str(target_cfg.name)]
+    requested = cfg.get("targets")
+    if requested is None:
+        return list(zoo.targets)
+    by_key = target_names()
+    targets = [by_key.get(str(t), str(t)) for t in requested]
+    if not targets:
+        raise UserInputError("targets: empty list; give at least one target, or leave it null for all")
+    unknown = [str(t) for t, name in zip(requested, targets, strict=True) if name not in zoo.targets]
+    if unknown:
+        keys = [key for key, name in by_key.items() if name in zoo.targets]
+        raise UserInputError(
+            f"targets: unknown target(s) {', '.join(unknown)} for zoo '{zoo.name}' (choose from {', '.join(keys)})"
+        )
+    return targets

@@ -1,0 +1,297 @@
+"""`ZooData`: one zoo's metadata (records, model configs, dataset features, scores, distances), validated and typed.
+
+The published files use different column names per modality; everything downstream sees the normalised columns
+documented on `ZooData`. Defects are kept and flagged rather than silently dropped, so that the data-quality report
+and the two protocols can each decide what to do with them.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tg_bench.data.tables import read_table, rename_checked, to_numeric_column
+from tg_bench.errors import UserInputError
+from tg_bench.paths import ZOO_FOLDERS, data_root
+
+#: dataset names in target_dataset_features.csv that are typos of the name used everywhere else
+FEATURE_NAME_TYPOS = {"glut/qqp": "glue/qqp"}
+
+#: (dataset, column) -> correct value, for the known copy errors in target_dataset_features.csv
+FEATURE_CORRECTIONS: dict[tuple[str, str], float] = {
+    ("flowers", "n_classes"): 102,
+    ("tweet_eval/offensive", "n_classes"): 2,
+    ("tweet_eval/offensive", "size"): 14100,
+}
+
+RECORD_KINDS = ("full", "lora", "junk")
+
+
+@dataclass(frozen=True)
+class ZooSpec:
+    """Where a zoo's files are and what its evaluation targets are (the `zoo` config group)."""
+
+    name: str
+    folder: str
+    distance_file: str
+    source_dataset_column: str
+    targets: tuple[str, ...]
+    excluded_datasets: tuple[str, ...] = ()
+    broken_accuracy_threshold: float = 0.05
+
+    @classmethod
+    def from_config(cls, cfg: object) -> ZooSpec:
+        get = cfg.get if hasattr(cfg, "get") else lambda k, d=None: getattr(cfg, k, d)
+        return cls(
+            name=str(get("name")),
+            folder=str(get("folder") or ZOO_FOLDERS.get(str(get("name")), str(get("name")))),
+            distance_file=str(get("distance_file")),
+            source_dataset_column=str(get("source_dataset_column")),
+            targets=tuple(get("targets")),
+            excluded_datasets=tuple(get("excluded_datasets", ()) or ()),
+            broken_accuracy_threshold=float(get("broken_accuracy_threshold", 0.05)),
+        )
+
+
+@dataclass(frozen=True)
+class ZooData:
+    """A zoo's metadata.
+
+    records: one row per fine-tuning run, in file order. Columns `row` (position in the file), `model`, `dataset`,
+        `accuracy` (fraction, NaN when the run has none), `train_runtime` (seconds), `kind` (full | lora | junk).
+        Junk rows are those whose model is not in the model config (the text file has 4 such malformed lines).
+    models: one row per model of the config. Columns `model`, `architecture`, `model_type` (NaN when missing),
+        `source_dataset` (the dataset node the model was trained on), `source_accuracy` (model-card accuracy, NaN
+        when not published), `n_parameters`.
+    dataset_features: as published (known errors included). Columns `dataset`, `size`, `n_classes`.
+    scores: transferability scores, published (plus the overlay's, `load_zoo`). Columns `metric` (LOG_ME |
+        REG_H_SCORE, the file's enum members), `model`, `target`, `score`, in file order (dtd has duplicated
+        rows, kept).
+    distances: square symmetric matrix of Euclidean distances between dataset embeddings, indexed by dataset name.
+    """
+
+    spec: ZooSpec
+    root: Path
+    records: pd.DataFrame
+    models: pd.DataFrame
+    dataset_features: pd.DataFrame
+    scores: pd.DataFrame
+    distances: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return self.spec.targets
+
+    def full_records(self) -> pd.DataFrame:
+        """Full fine-tuning runs with an accuracy (the rows the graph and regressor learn from)."""
+        r = self.records
+        return r[(r["kind"] == "full") & r["accuracy"].notna()]
+
+    def typed_models(self) -> set[str]:
+        """Models with a `model_type` (the authors' pipeline drops the others from graph and regression)."""
+        return set(self.models.loc[self.models["model_type"].notna(), "model"])
+
+    def broken_datasets(self) -> list[str]:
+        """Datasets whose mean fine-tuned accuracy is below the threshold (food101: 0.017)."""
+        means = self.full_records().groupby("dataset")["accuracy"].mean()
+        return sorted(means[means < self.spec.broken_accuracy_threshold].index)
+
+    def without_records_of(self, dataset: str) -> ZooData:
+        """This zoo with every record of `dataset` removed (what a task holding `dataset` out may see)."""
+        return replace(self, records=self.records[self.records["dataset"] != dataset])
+
+    def corrected_features(self) -> pd.DataFrame:
+        """Dataset features with the known copy errors and name typos fixed (clean protocol)."""
+        features = self.dataset_features.copy()
+        features["dataset"] = features["dataset"].replace(FEATURE_NAME_TYPOS)
+        for (dataset, column), value in FEATURE_CORRECTIONS.items():
+            features.loc[features["dataset"] == dataset, column] = value
+        return features
+
+
+def best_runs(records: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """The highest-accuracy row per `by` group; ties go to the row first in the file (pandas `idxmax`).
+
+    Rows without an accuracy are dropped. The result is ordered by accuracy, best first.
+    """
+    ranked = records.dropna(subset=["accuracy"]).sort_values(["accuracy", "row"], ascending=[False, True])
+    return ranked.drop_duplicates(list(by), keep="first")
+
+
+def _parse_architecture(value: object) -> str | float:
+    """The config stores either a class name or a Python list literal of class names; keep the first."""
+    if not isinstance(value, str):
+        return np.nan
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            parsed = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+        return str(parsed[0]) if parsed else np.nan
+    return text
+
+
+def metric_member(raw: str) -> str:
+    """`TransferabilityMethod.LOG_ME` -> `LOG_ME`: the estimator's enum member, how every score is keyed (the
+    baseline configs map it to the paper's display name, e.g. `LogME`)."""
+    return str(raw).split(".")[-1]
+
+
+def _load_records(path: Path, model_names: set[str]) -> pd.DataFrame:
+    raw = read_table(path, required=["model", "finetuned_dataset", "eval_accuracy"])
+    records = pd.DataFrame(
+        {
+            "row": np.arange(len(raw)),
+            "model": raw["model"].astype("string"),
+            "dataset": raw["finetuned_dataset"].astype("string"),
+            "accuracy": to_numeric_column(raw["eval_accuracy"], path=path, column="eval_accuracy"),
+        }
+    )
+    if "train_runtime" in raw.columns:
+        records["train_runtime"] = to_numeric_column(raw["train_runtime"], path=path, column="train_runtime")
+    else:
+        records["train_runtime"] = np.nan
+    if "peft_method" in raw.columns:
+        peft = raw["peft_method"].astype("string").str.strip()
+        is_full = peft.isna() | (peft == "")
+        kind = np.where(is_full, "full", "lora")
+    else:
+        kind = np.full(len(raw), "full", dtype=object)
+    kind = np.where(records["model"].isin(model_names).to_numpy(), kind, "junk")
+    records["kind"] = pd.Series(kind, index=records.index, dtype="string")
+    if "peft_method" in raw.columns:
+        records["peft_method"] = raw["peft_method"].astype("string")
+    return records
+
+
+def _load_models(path: Path, source_column: str) -> pd.DataFrame:
+    raw = read_table(
+        path,
+        required=["model", "architectures", "model_type", "number_of_parameters", "accuracy", source_column],
+        numeric=["number_of_parameters", "accuracy"],
+    )
+    if raw["model"].duplicated().any():
+        dup = raw.loc[raw["model"].duplicated(), "model"].iloc[0]
+        raise UserInputError(f"model {dup!r} appears more than once", path=path, column="model")
+    return pd.DataFrame(
+        {
+            "model": raw["model"].astype("string"),
+            "architecture": raw["architectures"].map(_parse_architecture).astype("string"),
+            "model_type": raw["model_type"].astype("string"),
+            "source_dataset": raw[source_column].astype("string"),
+            "source_accuracy": raw["accuracy"],
+            "n_parameters": raw["number_of_parameters"],
+        }
+    )
+
+
+def _load_features(path: Path) -> pd.DataFrame:
+    raw = read_table(
+        path,
+        required=["finetune_dataset", "size", "number_of_classes"],
+        numeric=["size", "number_of_classes"],
+    )
+    return rename_checked(raw, {"finetune_dataset": "dataset", "size": "size", "number_of_classes": "n_classes"})
+
+
+def load_scores(path: Path) -> pd.DataFrame:
+    """A `transferability_score_records.csv` (published or written by `tg-bench score`) as columns `metric`
+    (the enum member: LOG_ME, REG_H_SCORE, LEEP, ...), `model`, `target`, `score`."""
+    raw = read_table(path, required=["model", "target_dataset", "metric", "score"], numeric=["score"])
+    return pd.DataFrame(
+        {
+            "metric": raw["metric"].astype(str).map(metric_member).astype("string"),
+            "model": raw["model"].astype("string"),
+            "target": raw["target_dataset"].astype("string"),
+            "score": raw["score"],
+        }
+    )
+
+
+def _load_distances(path: Path) -> pd.DataFrame:
+    matrix = read_table(path, required=[], index_col=0)
+    matrix.index = matrix.index.astype(str)
+    matrix.columns = matrix.columns.astype(str)
+    for column in matrix.columns:
+        matrix[column] = to_numeric_column(matrix[column], path=path, column=column)
+    if list(matrix.index) != list(matrix.columns):
+        raise UserInputError("distance matrix must have the same dataset names as rows and columns", path=path)
+    return matrix
+
+
+def zoo_files(spec: ZooSpec, root: Path) -> dict[str, Path]:
+    folder = root / spec.folder
+    return {
+        "records": folder / "records.csv",
+        "model_config": folder / "model_config_dataset.csv",
+        "dataset_features": folder / "target_dataset_features.csv",
+        "scores": folder / "transferability_score_records.csv",
+        "distances": folder / spec.distance_file,
+    }
+
+
+def overlay_scores_file(spec: ZooSpec, overlay: str | Path) -> Path:
+    """Where `tg-bench score update_zoo=true` keeps the zoo's added scores: `<overlay>/<zoo folder>/` + the
+    published file name, outside the published metadata, which is never modified."""
+    return Path(overlay) / spec.folder / "transferability_score_records.csv"
+
+
+def scores_with_overlay(published: pd.DataFrame, overlay: pd.DataFrame) -> pd.DataFrame:
+    """The published score rows with the overlay's added: an overlay row replaces every published row of the
+    same (metric, model, target); the published rows keep their order (duplicates included), the overlay's
+    follow."""
+    keys = ["metric", "model", "target"]
+    replaced = pd.MultiIndex.from_frame(published[keys]).isin(pd.MultiIndex.from_frame(overlay[keys]))
+    return pd.concat([published.loc[~replaced], overlay], ignore_index=True)
+
+
+def load_zoo(spec: ZooSpec, root: str | Path | None = None, overlay: str | Path | None = None) -> ZooData:
+    """Load and validate one zoo from a metadata root laid out like `transfergraph-metadata/`.
+
+    overlay: a folder of scores added by `tg-bench score update_zoo=true` (`overlay_scores_file`); when it holds
+    a score file for this zoo, its rows are read over the published ones (`scores_with_overlay`) and the file
+    joins `files` (so run digests and checksums cover it).
+    """
+    base = data_root(root)
+    files = zoo_files(spec, base)
+    scores = load_scores(files["scores"])
+    if overlay is not None and overlay_scores_file(spec, overlay).is_file():
+        files["scores_overlay"] = overlay_scores_file(spec, overlay)
+        scores = scores_with_overlay(scores, load_scores(files["scores_overlay"]))
+    models = _load_models(files["model_config"], spec.source_dataset_column)
+    records = _load_records(files["records"], set(models["model"].dropna()))
+    zoo = ZooData(
+        spec=spec,
+        root=base,
+        records=records,
+        models=models,
+        dataset_features=_load_features(files["dataset_features"]),
+        scores=scores,
+        distances=_load_distances(files["distances"]),
+        files=files,
+    )
+    _check_targets(zoo, spec.targets)
+    return zoo
+
+
+def _check_targets(zoo: ZooData, targets: Sequence[str]) -> None:
+    known = set(zoo.full_records()["dataset"].dropna())
+    for target in targets:
+        if target not in known:
+            raise UserInputError(
+                f"unknown target dataset {target!r} for zoo '{zoo.name}' (datasets with records: "
+                f"{', '.join(sorted(known))})",
+                path=zoo.files["records"],
+                column="finetuned_dataset",
+            )

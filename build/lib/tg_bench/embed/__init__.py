@@ -1,0 +1,1 @@
+"""Node embeddings of a `ZooGraph`: node2vec, node2vec+, GraphSAGE, GAT, or none."""

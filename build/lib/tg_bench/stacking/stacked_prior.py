@@ -1,0 +1,91 @@
+"""Stacking: a weighted blend of methods, its weights chosen leave-one-dataset-out inside the training datasets."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Mapping
+from functools import reduce
+
+import numpy as np
+import pandas as pd
+
+from tg_bench.errors import UserInputError
+from tg_bench.stacking.standardise import pearson_columns, standardised
+from tg_bench.task.ground_truth import ground_truth, target_weight
+from tg_bench.task.method import HeldOutTarget, Method
+
+log = logging.getLogger(__name__)
+
+
+def weight_grid(components: int, levels: int) -> np.ndarray:
+    """Every blend of `components` methods with integer weights 0..`levels`, not all 0, one per direction
+    ((1, 1) stands for (2, 2) too), in lexicographic order. Shape (n_blends, components), rows summing to 1."""
+    rows = []
+    for weights in itertools.product(range(levels + 1), repeat=components):
+        if any(weights) and reduce(math.gcd, weights) == 1:
+            rows.append(np.asarray(weights, dtype=float) / sum(weights))
+    return np.asarray(rows)
+
+
+class StackedPrior(Method):
+    """Score = sum_j w_j z_j, z_j the z-scored scores of component method j over the target's models and w the
+    blend of `weight_grid(len(components), levels)` with the highest weighted-average Pearson correlation
+    (weights: max - mean accuracy, as the benchmark's) over the inner tasks.
+
+    Inner tasks: each benchmark target of the zoo other than the held-out one, held out in turn from a copy of
+    the zoo that has none of the outer target's records, so the outer target's records reach neither the
+    weights nor the components; the components score each inner target exactly as they score an outer one.
+    components: name -> method, in blend order (the zoo prior, the k-NN prior, LogME, the guided prior).
+    Deterministic when its components are; the weights chosen per target are logged and kept in `chosen`.
+    """
+
+    def __init__(self, name: str, components: Mapping[str, Method], levels: int = 4) -> None:
+        if not components:
+            raise UserInputError(f"baseline {name}: components is empty; name at least one method to blend")
+        for key, component in components.items():
+            if not isinstance(component, Method):
+                raise UserInputError(f"baseline {name}: components.{key} is not a method (a config with _target_)")
+        if isinstance(levels, bool) or int(levels) != levels or levels < 1:
+            raise UserInputError(f"baseline {name}: levels must be a positive integer, not {levels!r}")
+        self.name, self.components, self.levels = name, dict(components), int(levels)
+        self.chosen: dict[str, dict[str, float]] = {}
+
+    def standardised_components(self, task: HeldOutTarget, models: pd.Index) -> np.ndarray:
+        """z-scored component scores, shape (len(models), n_components)."""
+        return np.column_stack(
+            [standardised(component.score_models(task), models).to_numpy() for component in self.components.values()]
+        )
+
+    def choose_weights(self, task: HeldOutTarget) -> np.ndarray:
+        """The blend (n_components,) that ranks the inner tasks best; ties go to the first in grid order."""
+        grid = weight_grid(len(self.components), self.levels)
+        if len(self.components) == 1:
+            return grid[0]
+        inner_zoo = task.zoo.without_records_of(task.target)
+        total, weight_sum = np.zeros(len(grid)), 0.0
+        for inner in task.zoo.targets:
+            if inner == task.target:
+                continue
+            truth = ground_truth(inner_zoo, inner, task.protocol)
+            if len(truth) < 3:
+                continue
+            inner_task = HeldOutTarget(inner_zoo, inner, task.protocol, task.seed)
+            scores = self.standardised_components(inner_task, pd.Index(truth["model"]))
+            weight = target_weight(truth)
+            total += weight * np.nan_to_num(pearson_columns(scores @ grid.T, truth["accuracy"].to_numpy()), nan=-1.0)
+            weight_sum += weight
+        if weight_sum == 0:
+            raise UserInputError(
+                f"baseline {self.name}: no other target of zoo '{task.zoo.name}' has ground truth to fit the "
+                f"blend's weights for {task.target!r}"
+            )
+        return grid[int(np.argmax(total))]
+
+    def score_models(self, task: HeldOutTarget) -> pd.Series:
+        weights = self.choose_weights(task)
+        self.chosen[task.target] = dict(zip(self.components, weights.round(4).tolist(), strict=True))
+        log.info("%s on %s: weights %s", self.name, task.target, self.chosen[task.target])
+        models = pd.Index(task.candidates()["model"].unique())
+        return pd.Series(self.standardised_components(task, models) @ weights, index=models)
