@@ -125,8 +125,8 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
     assert main([str(pets_only), "metric=[pearson,top@1]", f"out={out}", "resamples=200"]) == 0
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == [
-        "methods.csv", "paired_zoo_prior.csv", "seconds.csv", "statistics.csv", "summary.md", "summary.tex", "tables/pearson.md",
-        "tables/pearson.tex", "tables/top@1.md", "tables/top@1.tex", "tidy.csv.gz",
+        "methods.csv", "paired_zoo_prior.csv", "seconds.csv", "statistics.csv", "summary.md", "summary.tex",
+        "tables/pearson.md", "tables/pearson.tex", "tables/top@1.md", "tables/top@1.tex", "tidy.csv.gz",
     ]  # fmt: skip
     assert "\\begin{tabular}" in (out / "tables" / "top@1.tex").read_text()
     statistics = pd.read_csv(out / "statistics.csv")

@@ -10,6 +10,7 @@ import pytest
 from conftest import load_protocol
 
 from tg_bench.evaluate import metrics as m
+from tg_bench.evaluate.averages import weighted_average
 from tg_bench.evaluate.scoring import add_averages, replace_non_finite
 
 ACC = np.array([0.9, 0.5, 0.7, 0.6])
@@ -105,3 +106,33 @@ def test_weighted_and_plain_average():
     out = add_averages(frame, pd.Series({"t1": 3.0, "t2": 1.0})).set_index("target")["value"]
     assert out["average"] == pytest.approx((0.2 * 3 + 0.8 * 1) / 4)
     assert out["mean"] == pytest.approx(0.5)
+
+
+def test_one_weighted_average_with_one_nan_rule() -> None:
+    assert weighted_average([0.2, 0.8], [3.0, 1.0]) == (0.2 * 3 + 0.8) / 4
+    assert weighted_average([0.2, 0.8]) == 0.5  # no weights: the plain mean
+    # exact sums: a reduction that adds in order would lose the 1.0 between the two large terms
+    assert weighted_average([1e16, 1.0, -1e16], [1.0, 1.0, 1.0]) == 1.0 / 3
+    # NaN in any value or weight, no values, or weights summing to 0: NaN (the caller drops or keeps it)
+    for values, weights in [([0.2, np.nan], [1.0, 1.0]), ([0.2, 0.8], [1.0, np.nan]), ([], []), ([0.2], [0.0])]:
+        assert math.isnan(weighted_average(values, weights))
+    assert math.isnan(weighted_average([np.nan, 0.5]))
+    assert math.isnan(weighted_average([np.inf, -np.inf], [1.0, 1.0]))  # IEEE, where fsum would raise
+    with pytest.raises(ValueError, match="shape"):
+        weighted_average([0.2, 0.8], [1.0])
+
+
+def test_average_rows_are_dropped_where_a_target_is_missing_or_nan() -> None:
+    frame = pd.DataFrame(
+        {
+            "method": ["a", "a", "b", "c", "c"],
+            "target": ["t1", "t2", "t1", "t1", "t2"],
+            "metric": ["pearson"] * 5,
+            "value": [0.2, 0.8, 0.5, 0.1, np.nan],
+            "seed": [0] * 5,
+        }
+    )
+    out = add_averages(frame, pd.Series({"t1": 3.0, "t2": 1.0}))
+    averaged = out[out["target"].isin(["average", "mean"])]
+    assert sorted(averaged["method"]) == ["a", "a"]  # b misses t2, c is NaN there
+    assert len(out) == len(frame) + 2

@@ -83,7 +83,8 @@ def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwa
     except _USER_ERRORS as exc:
         # Hydra names the nested node that failed (e.g. a baseline's estimator) by its key inside `node`
         nested = re.search(r"full_key: (\S+)", str(exc))
-        raise UserInputError(f"{key}.{nested.group(1)}: {_reason(exc)}" if nested else f"{key}: {_reason(exc)}") from None
+        where = f"{key}.{nested.group(1)}" if nested else key
+        raise UserInputError(f"{where}: {_reason(exc)}") from None
     if expected is not None and not isinstance(built, expected):
         raise UserInputError(
             f"{key}: _target_ {node['_target_']!r} built a {type(built).__name__} where a {expected.__name__} is needed"

@@ -17,7 +17,6 @@ from tg_bench.evaluate.published import published_long
 from tg_bench.evaluate.summary import metric_table, order_by_average, print_table, to_markdown
 from tg_bench.run_outputs import write_run_outputs
 from tg_bench.store import ResultStore
-from tg_bench.task.protocol import Protocol
 
 #: the published `random` row is the expected value of a random pick, not a seeded random ranking like ours
 NOT_COMPARABLE_WITH_PAPER = frozenset({"random"})
@@ -28,6 +27,8 @@ def evaluate_config(
 ) -> tuple[ZooData, LodoResult]:
     """Build the protocol and the methods (every setting checked), load the zoo and evaluate: the run without
     any file output but, with `use_store`, the results store's (`paths.store_dir`; `rerun=true` recomputes).
+    The settings read here (protocol, seed, ks, model_ratio, numerics) come back as `result.settings`: the one
+    place the rest of a run reads them from.
 
     methods: evaluate only the method families with one of these names (a family's other variants come
     along: they share its fits); None: all of the config's.
@@ -67,14 +68,17 @@ def evaluate_config(
     return zoo, result
 
 
-def summarise(cfg: DictConfig, zoo: ZooData, protocol: Protocol, result: LodoResult, metrics_to_show: list[str]) -> str:
-    """Print a per-target table per metric (ours beside the paper's) and return the same as Markdown."""
+def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show: list[str]) -> str:
+    """Print a per-target table per metric (ours beside the paper's) and return the same as Markdown. The run's
+    settings are `result.settings`; `cfg` gives only the task name and `compare_published`."""
+    settings = result.settings
+    protocol = settings.protocol
     published = None
     if cfg.get("compare_published") and protocol.published_comparison:
-        published = published_long(zoo, metric_names(cfg.ks), float(cfg.model_ratio))
+        published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
         published = published[~published["method"].isin(NOT_COMPARABLE_WITH_PAPER)]
-    ratio = f" model_ratio={float(cfg.model_ratio):g}" if float(cfg.model_ratio) != 1.0 else ""
-    parts = [f"# {cfg.task_name}: zoo={zoo.name} protocol={protocol.name}{ratio} seed={cfg.seed}", ""]
+    ratio = f" model_ratio={settings.model_ratio:g}" if settings.model_ratio != 1.0 else ""
+    parts = [f"# {cfg.task_name}: zoo={zoo.name} protocol={protocol.name}{ratio} seed={settings.seed}", ""]
     if published is not None:
         parts.append("Cells: ours (paper's published value).\n")
     for metric in metrics_to_show:
@@ -92,8 +96,8 @@ def run_task(cfg: DictConfig) -> Path:
 
     start = time.perf_counter()
     zoo, result = evaluate_config(cfg, use_store=True)
-    protocol = build_protocol(cfg.protocol)
-    summary = summarise(cfg, zoo, protocol, result, list(cfg.get("show_metrics", ["pearson"])))
+    settings = result.settings
+    summary = summarise(cfg, zoo, result, list(cfg.get("show_metrics", ["pearson"])))
     output_dir = Path(HydraConfig.get().runtime.output_dir)
     wall = {"total": time.perf_counter() - start, **result.timer.as_dict()}
     store = {
@@ -103,8 +107,8 @@ def run_task(cfg: DictConfig) -> Path:
     }
     resolved = OmegaConf.to_container(cfg, resolve=True)
     extra = {}
-    if protocol.published_comparison:
-        published = published_long(zoo, metric_names(cfg.ks), float(cfg.model_ratio))
+    if settings.protocol.published_comparison:
+        published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
         comparison = result.metrics.merge(published, on=["method", "target", "metric"], how="inner")
         comparison = comparison[~comparison["method"].isin(NOT_COMPARABLE_WITH_PAPER)]
         extra["comparison.csv"] = comparison.assign(difference=comparison["value"] - comparison["published"])

@@ -6,6 +6,7 @@ method, target, metric) and return long frames; `tg_bench.analysis.export` forma
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 
 from tg_bench.catalog import zoo_targets
 from tg_bench.errors import UserInputError
+from tg_bench.evaluate.averages import weighted_average
 from tg_bench.evaluate.published import read_published
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.identity import FLOOR, identity_of
@@ -25,22 +27,19 @@ RUN_GROUP = ["zoo", "protocol", "ratio"]
 def target_averages(tidy: pd.DataFrame) -> pd.DataFrame:
     """Per (zoo, protocol, ratio, seed, method, metric): `average` (weighted by the targets' weights) and
     `mean` (plain) over the targets present, `targets` (how many) and `complete` (they are exactly the zoo's
-    evaluation targets). A NaN value on any target makes both averages NaN, as the paper drops such rows."""
+    evaluation targets). Both are `weighted_average`, the one a run's `average` and `mean` rows are, so they
+    agree to the last bit; a NaN value (or weight) on any target makes both NaN (`weighted_average`'s NaN rule),
+    as the paper drops such rows."""
     keys = [*RUN_GROUP, "seed", "method", "metric"]
     rows = []
     for key, group in tidy.groupby(keys, sort=False):
-        values, weights = group["value"].to_numpy(), group["weight"].to_numpy()
-        valid = not (np.isnan(values).any() or np.isnan(weights).any() or weights.sum() == 0)
+        values = group["value"].to_numpy(dtype=float)
+        average = weighted_average(values, group["weight"].to_numpy(dtype=float))
+        # a NaN weight or weights summing to 0 make the plain mean NaN too: the row is unusable either way
+        mean = math.nan if math.isnan(average) else weighted_average(values)
         expected = zoo_targets(key[0])
-        rows.append(
-            (
-                *key,
-                float(np.dot(values, weights) / weights.sum()) if valid else np.nan,
-                float(values.mean()) if valid else np.nan,
-                len(group),
-                expected is not None and set(group["target"]) == set(expected),
-            )
-        )
+        complete = expected is not None and set(group["target"]) == set(expected)
+        rows.append((*key, average, mean, len(group), complete))
     return pd.DataFrame(rows, columns=[*keys, AVERAGE, MEAN, "targets", "complete"])
 
 

@@ -30,6 +30,8 @@ class LodoResult:
     """predictions: columns PREDICTION_COLUMNS (accuracy NaN for a candidate without ground truth).
     metrics: columns METRIC_COLUMNS, per target plus `average` (weighted) and `mean` rows.
     weights: target -> max - mean ground-truth accuracy.
+    settings: what every target was evaluated with (protocol, seed, ks, model_ratio, ...), as checked once by
+    `evaluate_methods`: what a caller reports the run by, so it need not read or build them again.
     units_loaded, units_computed: (target, method family) units read from the results store (finished by an
     earlier run) and computed by this one.
     unit_seconds: wall seconds per stage summed over every unit, the ones read back from the store included
@@ -40,6 +42,7 @@ class LodoResult:
     predictions: pd.DataFrame
     metrics: pd.DataFrame
     weights: pd.Series
+    settings: LodoSettings
     timer: StageTimer = field(default_factory=StageTimer)
     units_loaded: int = 0
     units_computed: int = 0
@@ -62,6 +65,25 @@ class Resume:
     def key(self, zoo: str, protocol: str, ratio: float, target: str, seed: int, family: int) -> UnitKey:
         label, digest = self.units[family]
         return UnitKey(zoo, protocol, ratio, seed, target, label, digest)
+
+
+@dataclass(frozen=True)
+class LodoSettings:
+    """What every target of one run is evaluated with: built once by `evaluate_methods` (checked there) and
+    handed unchanged to `evaluate_target`, in this process or in a worker.
+
+    seed: seeds every stochastic step (with the target). ks: the k of the @k metrics. model_ratio: the share of
+    the zoo's models each target is evaluated on, in (0, 1] (method.md 11). resume: the results store the
+    units are read from and written to, or None. numerics: `portable` or `native`, the kernels of the
+    process(es) computing the targets (`evaluate_methods` chooses those processes; a target does not look).
+    """
+
+    protocol: Protocol
+    seed: int
+    ks: tuple[int, ...] = DEFAULT_KS
+    model_ratio: float = 1.0
+    resume: Resume | None = None
+    numerics: str = "native"
 
 
 def _timed(produced: Iterator[tuple[str, pd.DataFrame]], timer: StageTimer) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -100,22 +122,19 @@ class WorkerDiedError(RuntimeError):
 def evaluate_target(
     zoo: ZooData,
     methods: Sequence[MethodFamily],
-    protocol: Protocol,
     target: str,
-    seed: int,
-    ks: Sequence[int] = DEFAULT_KS,
+    settings: LodoSettings,
     on_step: Callable[[str], None] | None = None,
-    resume: Resume | None = None,
-    model_ratio: float = 1.0,
 ) -> TargetResult:
     """Every method predicts `target` held out; each prediction is scored against its ground truth.
 
-    Depends on nothing but its arguments (every stochastic step is seeded by `seed` and the target), so it
-    gives the same result in this process or in a worker. `on_step(method name)` is called after each method.
-    With `resume`, a method family whose unit is in the store is read from it instead of run, and each family
-    run here is stored the moment it is done. `model_ratio` < 1: the target is evaluated on the smaller zoo of
-    `tg_bench.task.model_ratio.zoo_at_ratio`.
+    Depends on nothing but its arguments (every stochastic step is seeded by `settings.seed` and the target),
+    so it gives the same result in this process or in a worker. `on_step(method name)` is called after each
+    method. With `settings.resume`, a method family whose unit is in the store is read from it instead of run,
+    and each family run here is stored the moment it is done. `settings.model_ratio` < 1: the target is
+    evaluated on the smaller zoo of `tg_bench.task.model_ratio.zoo_at_ratio`.
     """
+    protocol, seed, model_ratio, resume = settings.protocol, settings.seed, settings.model_ratio, settings.resume
     if resume is not None and len(resume.units) != len(methods):
         raise ValueError(f"resume names {len(resume.units)} units for {len(methods)} method families")
     timer = StageTimer()
@@ -145,7 +164,7 @@ def evaluate_target(
         before = family.stage_seconds()
         for name, predicted in _timed(family.predictions(task), timer):
             with timer.stage("scoring"):
-                for metric, value in score_target(predicted, truth, protocol, ks).items():
+                for metric, value in score_target(predicted, truth, protocol, settings.ks).items():
                     metric_rows.append((name, target, metric, value, seed))
             accuracy = predicted["model"].map(accuracy_of)
             predictions.append(predicted.assign(method=name, target=target, accuracy=accuracy, seed=seed))
@@ -178,19 +197,14 @@ def _add(total: dict[str, float], seconds: Mapping[str, float]) -> None:
 def _in_workers(
     zoo: ZooData,
     methods: Sequence[MethodFamily],
-    protocol: Protocol,
     targets: Sequence[str],
-    seed: int,
-    ks: Sequence[int],
+    settings: LodoSettings,
     n_jobs: int,
-    resume: Resume | None = None,
-    model_ratio: float = 1.0,
-    numerics: str = "native",
     kernels: dict | None = None,
 ) -> Iterator[TargetResult]:
     """`evaluate_target` for every target in `n_jobs` worker processes, yielded in target order.
 
-    The workers start with `tg_bench.numerics.worker_environment(numerics)`: under `portable`, the pinned
+    The workers start with `tg_bench.numerics.worker_environment(settings.numerics)`: under `portable`, the pinned
     kernels and one thread per library; under `native`, this process's BLAS thread count (OpenBLAS' results
     depend on it: lr's least squares moved by up to 2e-3 in Pearson between 1 and 2 threads, and results must
     not depend on n_jobs; the fits are single-threaded whatever this says). `kernels`, when given, receives
@@ -203,14 +217,9 @@ def _in_workers(
     received = 0
     try:
         executor = get_reusable_executor(
-            max_workers=n_jobs, env=worker_environment(numerics, blas_threads()), reuse="auto"
+            max_workers=n_jobs, env=worker_environment(settings.numerics, blas_threads()), reuse="auto"
         )
-        futures = [
-            executor.submit(
-                evaluate_target, zoo, methods, protocol, t, seed, ks, resume=resume, model_ratio=model_ratio
-            )
-            for t in targets
-        ]
+        futures = [executor.submit(evaluate_target, zoo, methods, t, settings) for t in targets]
         try:
             for future in futures:
                 result = future.result()
@@ -258,13 +267,20 @@ def evaluate_methods(
     `tg_bench.numerics` (a worker, even with n_jobs=1, unless this process was started pinned); `native` as
     the CPU comes.
     """
-    model_ratio = check_ratio(model_ratio)
-    if check_mode(numerics) == "portable":
+    settings = LodoSettings(
+        protocol=protocol,
+        seed=seed,
+        ks=tuple(ks),
+        model_ratio=check_ratio(model_ratio),
+        resume=resume,
+        numerics=check_mode(numerics),
+    )
+    if settings.numerics == "portable":
         check_portable_cpu()
     n_methods = sum(len(family.names) for family in methods)
     workers = min(_resolve_n_jobs(n_jobs), len(targets))
     # a process that loaded its libraries unpinned cannot be pinned afterwards: its targets go to a worker
-    needs_worker = numerics == "portable" and not started_pinned()
+    needs_worker = settings.numerics == "portable" and not started_pinned()
     steps = tqdm(total=len(targets) * n_methods, desc=f"{zoo.name}/{protocol.name}", disable=not progress)
     kernels: dict = {}
     in_process = workers <= 1 and not needs_worker
@@ -274,16 +290,11 @@ def evaluate_methods(
             steps.set_postfix_str(name)
             steps.update()
 
-        results = (
-            evaluate_target(zoo, methods, protocol, t, seed, ks, on_step=step, resume=resume, model_ratio=model_ratio)
-            for t in targets
-        )
+        results = (evaluate_target(zoo, methods, t, settings, on_step=step) for t in targets)
     else:
         workers = max(workers, 1)
-        steps.set_postfix_str(f"{workers} {numerics} worker(s)")
-        results = _in_workers(
-            zoo, methods, protocol, targets, seed, ks, workers, resume, model_ratio, numerics, kernels
-        )
+        steps.set_postfix_str(f"{workers} {settings.numerics} worker(s)")
+        results = _in_workers(zoo, methods, targets, settings, workers, kernels)
     timer = StageTimer()
     metric_rows, predictions, weights = [], [], {}
     loaded = computed = 0
@@ -308,6 +319,7 @@ def evaluate_methods(
         predictions=pd.concat(predictions, ignore_index=True)[PREDICTION_COLUMNS],
         metrics=metrics,
         weights=weight_series,
+        settings=settings,
         timer=timer,
         units_loaded=loaded,
         units_computed=computed,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from tg_bench.evaluate.averages import weighted_average
 from tg_bench.evaluate.metrics import DEFAULT_KS, compute_metrics
 from tg_bench.task.protocol import Protocol
 
@@ -70,18 +71,18 @@ def add_averages(metrics: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
 
     metrics: long frame with columns `method`, `target`, `metric`, `value`, `seed`.
     weights: target -> weight (max - mean accuracy).
-    A method missing a target (or NaN there) gets no average for that metric, as the paper drops such rows.
-    Sums are exact (`math.fsum`), so the averages do not depend on the order a BLAS dot product or a SIMD
-    reduction adds in, which differs between CPUs (numerics=portable).
+    Both are `weighted_average` (exact sums). A method missing a target (or NaN there) gets no average for that
+    metric, as the paper drops such rows: a NaN average (`weighted_average`'s NaN rule) is dropped, not kept.
     """
     per_target = metrics[~metrics["target"].isin([AVERAGE, MEAN])]
+    w = weights.to_numpy(dtype=float)
     rows = []
     for (method, metric, seed), group in per_target.groupby(["method", "metric", "seed"], sort=False):
-        values = group.set_index("target")["value"].reindex(weights.index)
-        if values.isna().any():
+        # a target the method has no row for is NaN here, and so is the average
+        v = group.set_index("target")["value"].reindex(weights.index).to_numpy(dtype=float)
+        weighted = weighted_average(v, w)
+        if math.isnan(weighted):
             continue
-        v, w = values.to_numpy(dtype=float), weights.to_numpy(dtype=float)
-        weighted = math.fsum(v * w) / math.fsum(w)
         rows.append({"method": method, "target": AVERAGE, "metric": metric, "value": weighted, "seed": seed})
-        rows.append({"method": method, "target": MEAN, "metric": metric, "value": math.fsum(v) / len(v), "seed": seed})
+        rows.append({"method": method, "target": MEAN, "metric": metric, "value": weighted_average(v), "seed": seed})
     return pd.concat([per_target, pd.DataFrame(rows, columns=per_target.columns)], ignore_index=True)
