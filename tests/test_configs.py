@@ -11,7 +11,7 @@ from conftest import config, load_protocol, write_text_zoo
 from hydra.utils import get_class
 from omegaconf import OmegaConf
 
-from tg_bench.build import DISPLAY, build_methods, build_protocol, estimators, resolve_targets
+from tg_bench.build import build_methods, build_protocol, estimators, resolve_targets
 from tg_bench.catalog import entry, methods, options, target_names
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
@@ -20,6 +20,7 @@ from tg_bench.paths import CONFIG_DIR
 from tg_bench.predict.regressors import make_regressor
 from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.run import evaluate_config
+from tg_bench.store.unit_ids import DISPLAY
 from tg_bench.task.method import Method
 from tg_bench.task.protocol import Protocol
 from tg_bench.transferability.estimators import Estimator

@@ -15,12 +15,12 @@ import pytest
 from conftest import config, write_text_zoo
 
 from tg_bench.aggregate import main as aggregate_main
-from tg_bench.build import method_configs
 from tg_bench.catalog import entry, methods, options
 from tg_bench.figures.inputs import read_results
 from tg_bench.figures.style import PALETTES, method_style, use_identities
 from tg_bench.identity import METHODS_FILE, OTHER, TRANSFERGRAPH, known_identities, run_identities
 from tg_bench.make_figures import best_variant
+from tg_bench.store.unit_ids import method_configs
 
 KINDS = set(PALETTES)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -8,6 +8,7 @@ build uses the current environment's setuptools, the install adds no dependencie
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,9 +23,15 @@ CONFIG_FILES = sorted(p.relative_to(PROJECT_ROOT).as_posix() for p in (PROJECT_R
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # built from a copy of what the wheel is made of: setuptools leaves a build/ folder beside the sources,
+    # which must not land in the checkout (nor a stale one in the wheel)
+    source = tmp_path_factory.mktemp("source")
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", source)
+    shutil.copy(PROJECT_ROOT / "README.md", source)
+    shutil.copytree(PROJECT_ROOT / "tg_bench", source / "tg_bench", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(PROJECT_ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", out],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q", "-w", out],
         check=True,
         cwd=out,
     )

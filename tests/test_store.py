@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from conftest import baseline, config, load_protocol
 
-from tg_bench.build import unit_ids
 from tg_bench.data.zoo import load_zoo
 from tg_bench.evaluate.lodo import Resume, evaluate_methods
 from tg_bench.store import ResultStore, StoredUnit, UnitKey
 from tg_bench.store.provenance import code_digest
+from tg_bench.store.unit_ids import unit_ids
 from tg_bench.task.method import HeldOutTarget, MethodFamily
 
 
@@ -125,14 +125,14 @@ def test_a_unit_of_another_seed_or_digest_is_not_reused(synthetic_text_zoo, tmp_
 def test_the_digest_follows_what_changes_the_numbers_and_nothing_else(metadata_root) -> None:
     base = ["experiment=paper_image", "embedder=[node2vec]", "predictor=[lr,xgb]"]
     zoo = load_zoo_for(config(base))
-    ids = dict(unit_ids(config(base), zoo))
+    ids = dict(unit_ids(config(base), zoo.files))
     assert list(ids) == [
         "transfergraph-paper-node2vec", "logme", "reg_h", "zoo_prior", "knn_prior", "model_size", "source_accuracy",
         "guided_prior", "stacked_prior", "random",
     ]  # fmt: skip
     # settings that do not change a number: the same units
     for override in ("n_jobs=2", "progress=false", "show_metrics=[kendall]", "seed=4", "rerun=true"):
-        assert dict(unit_ids(config([*base, override]), zoo)) == ids, override
+        assert dict(unit_ids(config([*base, override]), zoo.files)) == ids, override
     # settings that do: only the units they touch
     touched = {
         "transfergraph.predictors.xgb.max_depth=4": {"transfergraph-paper-node2vec"},
@@ -142,7 +142,7 @@ def test_the_digest_follows_what_changes_the_numbers_and_nothing_else(metadata_r
         "ks=[1,3]": set(ids),
     }
     for override, expected in touched.items():
-        changed = dict(unit_ids(config([*base, override]), zoo))
+        changed = dict(unit_ids(config([*base, override]), zoo.files))
         if expected is None:
             assert "transfergraph-no_similarity-node2vec" in changed
             continue

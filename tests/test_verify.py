@@ -14,8 +14,9 @@ import pytest
 from conftest import config
 from omegaconf import OmegaConf
 
-from tg_bench.build import build_methods, instantiate_checked, unit_ids
+from tg_bench.build import build_methods, instantiate_checked
 from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.store.unit_ids import unit_ids
 from tg_bench.verify import VerifyOptions, rerun_config
 from tg_bench.verify import main as verify_main
 
@@ -157,5 +158,5 @@ def test_the_store_digest_covers_the_numerics_mode(metadata_root: Path) -> None:
     digests = {}
     for mode in ("portable", "native"):
         cfg = config(["zoo=text", "baseline=[zoo_prior]", f"numerics={mode}"])
-        digests[mode] = unit_ids(cfg, load_zoo(ZooSpec.from_config(cfg.zoo), metadata_root))
+        digests[mode] = unit_ids(cfg, load_zoo(ZooSpec.from_config(cfg.zoo), metadata_root).files)
     assert digests["portable"] != digests["native"]

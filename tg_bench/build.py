@@ -15,7 +15,7 @@ from typing import Any
 
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import estimator_nodes, target_names
@@ -26,8 +26,7 @@ from tg_bench.graph.build import GraphConfig
 from tg_bench.numerics import check_mode
 from tg_bench.predict.regressors import RegressorFactory, check_regressor
 from tg_bench.predict.transfergraph import TransferGraph
-from tg_bench.store import config_digest
-from tg_bench.store.provenance import code_digest, data_checksum, package_versions
+from tg_bench.store.unit_ids import DISPLAY, without_display
 from tg_bench.task.method import MethodFamily
 from tg_bench.task.protocol import protocol_from_config
 from tg_bench.transferability.estimators import Estimator
@@ -55,22 +54,6 @@ def _reason(exc: BaseException) -> str:
             return _reason(exc.__cause__)
         return _one_line(exc)
     return _one_line(exc)
-
-
-#: a config's display identity (`tg_bench.identity`): how tables and figures show the method, never an
-#: argument of the class it builds nor part of what decides its numbers
-DISPLAY = "display"
-
-
-def without_display(node: Any) -> Any:
-    """`node` resolved, with every `display` entry removed at any depth (a stacked prior's components keep
-    their own)."""
-    plain = _container(node)
-    if isinstance(plain, Mapping):
-        return {k: without_display(v) for k, v in plain.items() if k != DISPLAY}
-    if isinstance(plain, list):
-        return [without_display(v) for v in plain]
-    return plain
 
 
 def instantiate_checked(node: Any, key: str, expected: type | None = None, **kwargs: Any) -> Any:
@@ -145,31 +128,6 @@ def build_baselines(cfg: Mapping | None) -> list[MethodFamily]:
     return [instantiate_checked(node, f"baseline.{key}", MethodFamily) for key, node in (cfg or {}).items()]
 
 
-def _container(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig | ListConfig) else node
-
-
-def method_configs(cfg: DictConfig) -> list[tuple[str, dict]]:
-    """(label, resolved config) of each method family of `build_methods(cfg)`, in the same order: the config
-    that decides the family's numbers (with the run's protocol, zoo, data and seed), nothing else.
-
-    Labels: `transfergraph-<graph preset>-<embedder key>` for TransferGraph, the baseline's key otherwise.
-    """
-    entries: list[tuple[str, dict]] = []
-    transfergraph = cfg.get("transfergraph")
-    if transfergraph is not None and transfergraph.get("embedders") and transfergraph.get("predictors"):
-        graph = _container(transfergraph.get("graph"))
-        graph_name = str((graph or {}).get("name", "paper"))
-        predictors = without_display(transfergraph.predictors)
-        shared = {k: _container(v) for k, v in transfergraph.items() if k not in ("embedders", "predictors")}
-        for key, node in transfergraph.embedders.items():
-            config = {**shared, "embedder": without_display(node), "predictors": predictors}
-            entries.append((f"transfergraph-{graph_name}-{key}", config))
-    for key, node in (cfg.get("baseline") or {}).items():
-        entries.append((str(key), {"baseline": without_display(node)}))
-    return entries
-
-
 def build_methods(cfg: DictConfig) -> list[MethodFamily]:
     """A run's methods in output order: TransferGraph variants first, then baselines; names must be unique."""
     methods: list[MethodFamily] = [*build_transfergraph(cfg.get("transfergraph"))]
@@ -181,45 +139,6 @@ def build_methods(cfg: DictConfig) -> list[MethodFamily]:
     if not methods:
         raise UserInputError("no methods to run: select a baseline (baseline=[logme,...]) or an experiment")
     return methods
-
-
-def unit_ids(cfg: DictConfig, zoo: ZooData) -> tuple[tuple[str, str], ...]:
-    """(label, digest) of each method family of `build_methods(cfg)`: the results store's key of its units.
-
-    The digest covers the family's resolved config (`method_configs`), the protocol, the zoo's config and the
-    checksum of its data files, the metrics' cut-offs, the numerics mode and the installed package versions,
-    so a unit computed under any other setting is never taken for this one.
-    """
-    protocol = _container(cfg.protocol)
-    shared = {
-        "numerics": _container(cfg.numerics),
-        "protocol": protocol,
-        "zoo": _container(cfg.zoo),
-        "data": data_checksum(zoo.files)["combined"],
-        "ks": list(cfg.ks),
-        "versions": package_versions(),
-    }
-    # the code too: a stored unit computed before an edit to its method (or to the protocol and evaluation code
-    # every unit runs through) must not be read back as if it were current
-    common_code = [*_targets_in(protocol), LODO_MODULE]
-    return tuple(
-        (label, config_digest({**shared, "method": config, "code": code_digest([*common_code, *_targets_in(config)])}))
-        for label, config in method_configs(cfg)
-    )
-
-
-#: the module that runs and scores every unit of work
-LODO_MODULE = "tg_bench.evaluate.lodo"
-
-
-def _targets_in(node: Any) -> list[str]:
-    """Every `_target_` string in a resolved config (nested dicts and lists)."""
-    if isinstance(node, Mapping):
-        own = [str(node["_target_"])] if "_target_" in node else []
-        return own + [t for value in node.values() for t in _targets_in(value)]
-    if isinstance(node, list | tuple):
-        return [t for value in node for t in _targets_in(value)]
-    return []
 
 
 def estimators_of(baselines: Mapping | None) -> dict[str, Estimator]:

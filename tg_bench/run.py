@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, config_int, numerics_mode, resolve_targets, unit_ids
+from tg_bench.build import build_methods, build_protocol, config_int, numerics_mode, resolve_targets
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
@@ -19,6 +19,7 @@ from tg_bench.evaluate.summary import metric_table, order_by_average, print_tabl
 from tg_bench.identity import FLOOR, identity_of
 from tg_bench.run_outputs import write_run_outputs
 from tg_bench.store import ResultStore
+from tg_bench.store.unit_ids import unit_ids
 
 
 def comparable_with_paper(frame: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +51,7 @@ def evaluate_config(
     store_dir = cfg.paths.get("store_dir")
     resume = None
     if use_store and store_dir:
-        units = unit_ids(cfg, zoo)
+        units = unit_ids(cfg, zoo.files)
         resume = Resume(ResultStore(store_dir), tuple(units[i] for i in kept), rerun=bool(cfg.get("rerun", False)))
     result = evaluate_methods(
         zoo,

@@ -54,7 +54,7 @@ class LodoResult:
 class Resume:
     """How a run's (target, method family) units are kept in a results store and reused from it.
 
-    units: (label, digest) per method family, in the order of the run's families (`tg_bench.build.unit_ids`).
+    units: (label, digest) per method family, in the order of the run's families (`tg_bench.store.unit_ids.unit_ids`).
     rerun: recompute every unit even when the store has it (the new file replaces the old one).
     """
 

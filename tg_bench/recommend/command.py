@@ -9,7 +9,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
-from tg_bench.build import build_methods, build_protocol, estimators_of, method_configs
+from tg_bench.build import build_methods, build_protocol, estimators_of
 from tg_bench.catalog import entry, options, target_hub_entries
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
@@ -20,6 +20,7 @@ from tg_bench.recommend.choice import Candidate, choose, metrics_read
 from tg_bench.recommend.new_dataset import NewDataset, read_distances, read_scores
 from tg_bench.recommend.probe import ProbeDistances, calibrate, probe_distances
 from tg_bench.recommend.ranking import recommend
+from tg_bench.store.unit_ids import method_configs
 from tg_bench.transferability.pipeline import ExtractSettings, score_models
 
 RANKING_FILE = "recommendations.csv"

@@ -1,5 +1,0 @@
-import sys
-
-from tg_bench.cli import main
-
-sys.exit(main())

@@ -1,1 +1,0 @@
-"""The regressor's feature table: metadata, graph embeddings and dataset distance per (model, dataset) row."""

@@ -1,1 +1,0 @@
-"""Regressors that predict fine-tuning accuracy from the feature table, and the TransferGraph methods."""
