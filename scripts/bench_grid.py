@@ -21,9 +21,9 @@ from contextlib import contextmanager, suppress
 import psutil
 from hydra import compose, initialize_config_dir
 
-from tg_bench.hydra_app import VERSION_BASE
+from tg_bench.commands.hydra_app import VERSION_BASE
+from tg_bench.commands.run import evaluate_config
 from tg_bench.paths import CONFIG_DIR
-from tg_bench.run import evaluate_config
 
 STAGES = ("ground_truth", "graph", "embedding", "features", "regression", "scoring")
 #: seconds the authors' log adds up to for the same grid (12 variants x 16 targets)

@@ -17,9 +17,9 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from tg_bench.build import build_protocol, build_transfergraph, instantiate_checked
+from tg_bench.commands.hydra_app import VERSION_BASE
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.evaluate.summary import to_markdown
-from tg_bench.hydra_app import VERSION_BASE
 from tg_bench.paths import CONFIG_DIR
 from tg_bench.recommend.evaluation import leave_one_dataset_out
 

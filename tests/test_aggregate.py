@@ -12,11 +12,11 @@ import pytest
 from conftest import config
 from omegaconf import OmegaConf
 
-from tg_bench.aggregate import AggregateOptions, aggregate, main, parse
 from tg_bench.analysis.paired import paired_intervals
 from tg_bench.analysis.tables import published_values, seed_statistics, target_averages, with_published
 from tg_bench.analysis.tidy import TIDY_COLUMNS, collect
-from tg_bench.run import evaluate_config
+from tg_bench.commands.aggregate import AggregateOptions, aggregate, main, parse
+from tg_bench.commands.run import evaluate_config
 from tg_bench.run_outputs import write_run_outputs
 
 

@@ -13,13 +13,13 @@ from omegaconf import OmegaConf
 
 from tg_bench.build import build_methods, build_protocol, estimators, resolve_targets
 from tg_bench.catalog import entry, methods, options, target_names
+from tg_bench.commands.run import evaluate_config
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.embed.base import Embedder
 from tg_bench.errors import UserInputError
 from tg_bench.paths import CONFIG_DIR
 from tg_bench.predict.regressors import make_regressor
 from tg_bench.predict.transfergraph import TransferGraph
-from tg_bench.run import evaluate_config
 from tg_bench.store.unit_ids import DISPLAY
 from tg_bench.task.method import Method
 from tg_bench.task.protocol import Protocol

@@ -11,8 +11,8 @@ from conftest import baseline, config, held_out
 
 from tg_bench.baselines.knn_prior import KnnPrior
 from tg_bench.build import build_methods
+from tg_bench.commands.run import evaluate_config
 from tg_bench.errors import UserInputError
-from tg_bench.run import evaluate_config
 
 
 def test_model_size_and_source_accuracy_read_the_model_config(three_dataset_zoo) -> None:

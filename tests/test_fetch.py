@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tg_bench import cli
+from tg_bench.commands import cli
 from tg_bench.data.fetch import FetchError, default_base_url, fetch_metadata, load_manifest
 from tg_bench.errors import UserInputError
 

@@ -20,7 +20,8 @@ from scipy import stats as scipy_stats
 from tg_bench.analysis.compare import comparison_table, paper_vs_ours
 from tg_bench.analysis.export import write_csv
 from tg_bench.analysis.tables import seed_statistics
-from tg_bench.compare import main as compare_main
+from tg_bench.commands.compare import main as compare_main
+from tg_bench.commands.figures import FigureOptions, best_variant, draw_all, main
 from tg_bench.evaluate.scoring import AVERAGE
 from tg_bench.figures.accuracies import accuracy_boxes
 from tg_bench.figures.bars import average_bars
@@ -32,7 +33,6 @@ from tg_bench.figures.scatter import min_max, predicted_vs_actual
 from tg_bench.figures.style import method_style, short_label
 from tg_bench.figures.top_k import top_k_curves
 from tg_bench.figures.wins import target_differences, wins_against_reference
-from tg_bench.make_figures import FigureOptions, best_variant, draw_all, main
 
 XGB_N2V = "xgb_node2vec_all_normalize_without_transfer"
 LR_GAT = "lr_homoGATConv_all_normalize_without_transfer"

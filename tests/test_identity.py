@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from conftest import config, write_text_zoo
 
-from tg_bench.aggregate import main as aggregate_main
 from tg_bench.catalog import entry, methods, options
+from tg_bench.commands.aggregate import main as aggregate_main
+from tg_bench.commands.figures import best_variant
 from tg_bench.figures.inputs import read_results
 from tg_bench.figures.style import PALETTES, method_style, use_identities
 from tg_bench.identity import METHODS_FILE, OTHER, TRANSFERGRAPH, known_identities, run_identities
-from tg_bench.make_figures import best_variant
 from tg_bench.store.unit_ids import method_configs
 
 KINDS = set(PALETTES)
@@ -149,8 +149,8 @@ def test_runs_written_before_methods_csv_are_labelled_from_their_recorded_config
 
 def test_importing_figures_and_analysis_does_not_import_torch() -> None:
     code = (
-        "import sys, tg_bench.make_figures, tg_bench.aggregate, tg_bench.figures.inputs, tg_bench.analysis.tables;"
-        "print('torch' in sys.modules)"
+        "import sys, tg_bench.commands.figures, tg_bench.commands.aggregate, tg_bench.figures.inputs, "
+        "tg_bench.analysis.tables; print('torch' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -10,12 +10,11 @@ import pandas as pd
 import pytest
 from conftest import config
 
+from tg_bench.commands.run import evaluate_config
 from tg_bench.evaluate.metrics import metric_names
 from tg_bench.evaluate.published import published_long
-from tg_bench.run import evaluate_config
 
 BASELINES = ["LogME", "Reg-H-Score"]
-
 
 
 @pytest.fixture(scope="module", params=["image", "text"])

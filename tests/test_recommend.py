@@ -15,12 +15,12 @@ from conftest import baseline, config, load_protocol
 
 from tg_bench.baselines.knn_prior import KnnPrior
 from tg_bench.build import build_methods
+from tg_bench.commands.run import evaluate_config
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.recommend.evaluation import leave_one_dataset_out
 from tg_bench.recommend.new_dataset import NewDataset, read_distances
 from tg_bench.recommend.ranking import recommend
-from tg_bench.run import evaluate_config
 
 
 def test_a_new_dataset_is_ranked_from_its_nearest_datasets_records(three_dataset_zoo: ZooData) -> None:

@@ -10,9 +10,9 @@ import pytest
 from conftest import config, published_root
 
 from tg_bench.catalog import target_hub_entries
+from tg_bench.commands.recommend import method_candidates
 from tg_bench.errors import UserInputError
 from tg_bench.recommend.choice import choose, metrics_read
-from tg_bench.recommend.command import method_candidates
 
 COLUMNS = ["zoo", "protocol", "ratio", "method", "metric", "target", "mean"]
 
@@ -92,7 +92,7 @@ def test_the_probe_embeds_the_zoos_targets_by_default() -> None:
 
 
 def test_the_probe_is_the_zoos_unless_named() -> None:
-    from tg_bench.recommend.command import probe_model
+    from tg_bench.commands.recommend import probe_model
 
     assert probe_model(config(["zoo=image"], name="recommend")) == "google/vit-base-patch16-224"
     assert probe_model(config(["zoo=text"], name="recommend")) == "EleutherAI/gpt-neo-125m"

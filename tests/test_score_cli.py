@@ -27,7 +27,7 @@ from tiny_hub import (
     save_timm_model,
 )
 
-from tg_bench.cli import bracket_list_override
+from tg_bench.commands.cli import bracket_list_override
 from tg_bench.data.zoo import ZooSpec, load_scores, load_zoo
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.extract import DatasetSpec, ModelSpec, extract

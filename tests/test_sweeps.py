@@ -82,7 +82,7 @@ def test_a_submitit_local_sweep_runs_and_its_rerun_reads_every_unit_back(metadat
 
 
 def test_the_sweep_bar_counts_the_grid_of_command_line_and_preset() -> None:
-    from tg_bench.sweep_progress import sweep_size
+    from tg_bench.commands.sweep_progress import sweep_size
 
     params = dict(_compose(["sweep=headline"]).hydra.sweeper.params)
     assert sweep_size([], params) == 20
@@ -112,7 +112,7 @@ def test_a_sigkilled_sweep_resumes_and_aggregates_byte_identically(metadata_root
     import signal
     import time
 
-    from tg_bench.aggregate import AggregateOptions, aggregate
+    from tg_bench.commands.aggregate import AggregateOptions, aggregate
 
     store = tmp_path / "store"
     process = _sweep(SMALL_SWEEP, store, tmp_path / "killed", metadata_root, start_new_session=True)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import config
 
-from tg_bench.run import evaluate_config
+from tg_bench.commands.run import evaluate_config
 
 FAST = [
     "transfergraph.embedders.node2vec.epochs=3",

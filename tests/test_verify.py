@@ -15,10 +15,10 @@ from conftest import config
 from omegaconf import OmegaConf
 
 from tg_bench.build import build_methods, instantiate_checked
+from tg_bench.commands.verify import VerifyOptions, rerun_config
+from tg_bench.commands.verify import main as verify_main
 from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.store.unit_ids import unit_ids
-from tg_bench.verify import VerifyOptions, rerun_config
-from tg_bench.verify import main as verify_main
 
 SMALL_RUN = [
     "zoo=text",

@@ -1,5 +1,5 @@
 import sys
 
-from tg_bench.cli import main
+from tg_bench.commands.cli import main
 
 sys.exit(main())

@@ -28,11 +28,11 @@ from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.catalog import target_names
+from tg_bench.commands.run import evaluate_config
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.numerics import cpu_report
 from tg_bench.options import as_list, option_lines, parse_options
-from tg_bench.run import evaluate_config
 from tg_bench.run_outputs import write_run_outputs
 from tg_bench.store.provenance import data_checksum
 

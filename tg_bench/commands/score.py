@@ -153,6 +153,6 @@ def score_task(cfg: DictConfig) -> None:
 
 def main() -> None:
     """`tg-bench score`."""
-    from tg_bench.hydra_app import launch
+    from tg_bench.commands.hydra_app import launch
 
     launch("score", score_task, config_name="score")

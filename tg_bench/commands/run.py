@@ -1,4 +1,4 @@
-"""`tg-bench run` (= `python -m tg_bench.run`): evaluate the configured methods leave-one-dataset-out."""
+"""`tg-bench run` (= `python -m tg_bench run`): evaluate the configured methods leave-one-dataset-out."""
 
 from __future__ import annotations
 
@@ -148,8 +148,8 @@ def _log_to_logger(cfg: DictConfig, result: LodoResult, resolved: dict, output_d
 
 
 def main() -> None:
-    """`tg-bench run` / `python -m tg_bench.run`."""
-    from tg_bench.hydra_app import launch
+    """`tg-bench run` / `python -m tg_bench run`."""
+    from tg_bench.commands.hydra_app import launch
 
     launch("run", run_task)
 

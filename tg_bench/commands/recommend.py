@@ -199,6 +199,6 @@ def recommend_task(cfg: DictConfig) -> None:
 
 def main() -> None:
     """`tg-bench recommend`."""
-    from tg_bench.hydra_app import launch
+    from tg_bench.commands.hydra_app import launch
 
     launch("recommend", recommend_task, config_name="recommend")

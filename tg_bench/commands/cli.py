@@ -28,26 +28,26 @@ commands:
 
 
 def _run() -> None:
-    from tg_bench.run import main as run_main
+    from tg_bench.commands.run import main as run_main
 
     run_main()
 
 
 def _score() -> None:
-    from tg_bench.score import main as score_main
+    from tg_bench.commands.score import main as score_main
 
     score_main()
 
 
 def _recommend() -> None:
-    from tg_bench.recommend.command import main as recommend_main
+    from tg_bench.commands.recommend import main as recommend_main
 
     recommend_main()
 
 
 def _data_report() -> None:
+    from tg_bench.commands.hydra_app import launch
     from tg_bench.data.report import report_task
-    from tg_bench.hydra_app import launch
 
     launch("data-report", report_task, writes_outputs=False)
 
@@ -79,19 +79,19 @@ def main(argv: list[str] | None = None) -> int:
 
         return fetch_main(rest)
     if command == "aggregate":
-        from tg_bench.aggregate import main as aggregate_main
+        from tg_bench.commands.aggregate import main as aggregate_main
 
         return aggregate_main(rest)
     if command == "figures":
-        from tg_bench.make_figures import main as figures_main
+        from tg_bench.commands.figures import main as figures_main
 
         return figures_main(rest)
     if command == "verify":
-        from tg_bench.verify import main as verify_main
+        from tg_bench.commands.verify import main as verify_main
 
         return verify_main(rest)
     if command == "compare":
-        from tg_bench.compare import main as compare_main
+        from tg_bench.commands.compare import main as compare_main
 
         return compare_main(rest)
     if command in HYDRA_COMMANDS:
