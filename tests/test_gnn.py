@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 from conftest import embedder, embedder_config
-from hydra.errors import InstantiationException
 from omegaconf import OmegaConf
 
 from tg_bench.embed.encoders import GATEncoder, SAGEEncoder
@@ -219,7 +218,7 @@ def test_a_bad_setting_fails_at_construction(setting: str, value: object) -> Non
 @pytest.mark.parametrize("kind", EMBEDDERS)
 @pytest.mark.parametrize("setting", sorted(ENCODER_KEYS))
 def test_a_bad_encoder_width_fails_when_the_embedder_is_built(kind: str, setting: str) -> None:
-    with pytest.raises(InstantiationException, match=f"{setting} must be >= 1, got 0"):
+    with pytest.raises(UserInputError, match=f"{setting} must be >= 1, got 0"):
         gnn(kind, **{setting: 0})
 
 
