@@ -138,6 +138,22 @@ def test_a_new_predictor_and_baseline_are_labelled_and_drawn_from_their_config_a
         use_identities({})
 
 
+def test_a_new_estimator_is_drawn_as_an_estimator_from_its_config_alone() -> None:
+    """An estimator config of one's own (here LogME's function under another name) is labelled and coloured
+    as an estimator, with its own shade, from its `display` node."""
+    logme = config(["baseline=[logme]"]).baseline.logme
+    mine = {**dict(logme), "name": "MyScore", "display": {"label": "my score", "kind": "estimator", "shade": 2}}
+    (identity,) = run_identities({"baseline": {"myscore": mine}})
+    assert (identity.method, identity.label, identity.kind) == ("MyScore", "my score", "estimator")
+    use_identities({identity.method: identity})
+    try:
+        style = method_style("MyScore")
+        assert (style.label, style.kind, style.colour) == ("my score", "estimator", PALETTES["estimator"][2])
+        assert style.colour != method_style("LogME").colour and style.marker == "D"
+    finally:
+        use_identities({})
+
+
 def test_runs_written_before_methods_csv_are_labelled_from_their_recorded_config(tmp_path: Path) -> None:
     """The committed runs have no `methods.csv`: their run.json config, read against the package's configs,
     gives the same identities."""
