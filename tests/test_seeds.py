@@ -54,3 +54,18 @@ def test_only_methods_in_both_are_compared_and_duplicates_refused():
     assert row["shift"] == 0.0 and row["seeds"] == 2 and bool(row["within_noise"])
     with pytest.raises(UserInputError, match="several runs"):
         seed_shift(pd.concat([before, before]), after)
+
+
+def test_a_model_ratio_study_is_compared_per_ratio():
+    """Several ratios in the frames (the model-ratio study): each ratio's seed mean is its own row, instead of
+    an error about runs sharing a (zoo, protocol, method, seed)."""
+    before = pd.concat(
+        [metrics({"a": [0.5, 0.6, 0.7]}).assign(ratio=0.1), metrics({"a": [0.8, 0.8, 0.8]}).assign(ratio=0.5)]
+    )
+    after = pd.concat(
+        [metrics({"a": [0.5, 0.6, 0.7]}).assign(ratio=0.1), metrics({"a": [0.9, 0.9, 0.9]}).assign(ratio=0.5)]
+    )
+    table = seed_shift(before, after).set_index("ratio")
+    assert table.loc[0.1, "shift"] == 0.0 and bool(table.loc[0.1, "within_noise"])
+    assert table.loc[0.5, "shift"] == pytest.approx(0.1) and not bool(table.loc[0.5, "within_noise"])
+    assert "ratio" not in seed_shift(before[before["ratio"] == 0.1], after[after["ratio"] == 0.1])

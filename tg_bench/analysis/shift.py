@@ -16,18 +16,21 @@ def seed_shift(
     """How far a change moved each method's `metric` at `target`, against its seed noise.
 
     before, after: `tg_bench.analysis.tables.average_rows` frames before and after the change; only the (zoo,
-    protocol, method, seed) present in both are compared. Returns one row per (zoo, protocol, method): `before_mean`,
+    protocol, method, seed) present in both are compared, per model ratio when the frames hold several (the
+    model-ratio study). Returns one row per (zoo, protocol, [ratio,] method): `before_mean`,
     `before_std`, `after_mean`, `after_std` (over seeds, ddof 1), `shift` (after_mean - before_mean),
     `shift_over_std` (shift / before_std; inf where the method has no seed spread and moved), `within_noise`
     (|shift| < before_std, or no shift at all), `paired_std` (std of after - before on the same seed) and
     `seeds` (how many seeds were compared).
     """
-    keys = ["zoo", "protocol", "method", "seed"]
+    ratios = set(before.get("ratio", pd.Series(dtype=float))) | set(after.get("ratio", pd.Series(dtype=float)))
+    groups = ["zoo", "protocol", "ratio", "method"] if len(ratios) > 1 else ["zoo", "protocol", "method"]
+    keys = [*groups, "seed"]
 
     def values(metrics: pd.DataFrame) -> pd.Series:
         rows = metrics[(metrics["metric"] == metric) & (metrics["target"] == target)]
         if rows.duplicated(keys).any():
-            raise UserInputError(f"several runs share a (zoo, protocol, method, seed) for {metric} at {target}")
+            raise UserInputError(f"several runs share a ({', '.join(keys)}) for {metric} at {target}")
         return rows.set_index(keys)["value"]
 
     old, new = values(before), values(after)
@@ -35,7 +38,6 @@ def seed_shift(
     shared = old.index.intersection(new.index)
     old, new = old.loc[shared], new.loc[shared]
     paired = new - old
-    groups = ["zoo", "protocol", "method"]
     table = pd.concat(
         {
             "before_mean": old.groupby(groups).mean(),
