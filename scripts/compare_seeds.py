@@ -43,7 +43,11 @@ def main() -> None:
     if args.protocol:
         table = table[table["protocol"] == args.protocol]
     parts = []
-    for (zoo, protocol), group in table.groupby(["zoo", "protocol"]):
+    # one table per (zoo, protocol), and per model ratio when the runs hold several (the model-ratio study)
+    sections = ["zoo", "protocol", "ratio"] if "ratio" in table else ["zoo", "protocol"]
+    for key, group in table.groupby(sections):
+        zoo, protocol = key[0], key[1]
+        ratio = f", model ratio {key[2]:g}" if len(key) > 2 else ""
         group = group.sort_values("after_mean", ascending=False)
         formatted = pd.DataFrame(
             {
@@ -62,7 +66,9 @@ def main() -> None:
         )
         seeds = int(group["seeds"].max())
         parts.append(
-            to_markdown(formatted, f"{zoo} zoo, {protocol} protocol: weighted-average {args.metric}, {seeds} seeds")
+            to_markdown(
+                formatted, f"{zoo} zoo, {protocol} protocol{ratio}: weighted-average {args.metric}, {seeds} seeds"
+            )
         )
     text = "\n".join(parts)
     print(text)
