@@ -16,7 +16,7 @@ from functools import cache
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.errors import UserInputError
@@ -141,8 +141,3 @@ def estimator_nodes() -> dict[str, DictConfig]:
         if node is not None:
             nodes[key] = node
     return nodes
-
-
-def resolved(node: DictConfig) -> dict:
-    """A composed entry as plain containers (for an entry without interpolations into a run's config)."""
-    return OmegaConf.to_container(node, resolve=True)

@@ -154,6 +154,12 @@ def identity_of(method: str, known: Mapping[str, MethodIdentity] | None = None) 
     return known_identities().get(method, MethodIdentity(method=method, label=method, kind=OTHER))
 
 
+def without_floors(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame`'s rows (column `method`) of methods that are not floors (`identity_of`): a published floor row
+    (the paper's `random`) is the expected value of a random pick, never comparable with our seeded ranking."""
+    return frame[frame["method"].map(lambda method: identity_of(method).kind != FLOOR).astype(bool)]
+
+
 def to_frame(identities: Iterable[MethodIdentity]) -> pd.DataFrame:
     """One row per method (the first identity of a method wins), columns `COLUMNS`."""
     unique = {}

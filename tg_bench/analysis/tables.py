@@ -17,7 +17,7 @@ from tg_bench.errors import UserInputError
 from tg_bench.evaluate.averages import weighted_average
 from tg_bench.evaluate.published import read_published
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
-from tg_bench.identity import FLOOR, identity_of
+from tg_bench.identity import without_floors
 from tg_bench.paths import ZOO_FOLDERS, data_root
 
 #: a run's identity besides seed and method
@@ -91,7 +91,7 @@ def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.Da
             frames.append(group.assign(published=np.nan))
             continue
         published = published_values(zoo, metric, ratio, root)
-        published = published[published["method"].map(lambda m: identity_of(m).kind != FLOOR).astype(bool)]
+        published = without_floors(published)
         merged = group.merge(published, on=["method", "target"], how="left")
         merged.loc[(merged["target"] == AVERAGE) & ~merged["complete"], "published"] = np.nan
         merged.loc[merged["target"] == MEAN, "published"] = np.nan

@@ -6,7 +6,6 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.build import build_methods, build_protocol, config_int, numerics_mode, resolve_targets
@@ -16,16 +15,10 @@ from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
 from tg_bench.evaluate.metrics import metric_names
 from tg_bench.evaluate.published import published_long
 from tg_bench.evaluate.summary import metric_table, order_by_average, print_table, to_markdown
-from tg_bench.identity import FLOOR, identity_of
+from tg_bench.identity import without_floors
 from tg_bench.run_outputs import write_run_outputs
 from tg_bench.store import ResultStore
 from tg_bench.store.unit_ids import unit_ids
-
-
-def comparable_with_paper(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame`'s rows of methods whose published row is comparable with ours: not a floor's (the paper's
-    `random` row is the expected value of a random pick, not a seeded random ranking like ours)."""
-    return frame[frame["method"].map(lambda method: identity_of(method).kind != FLOOR).astype(bool)]
 
 
 def evaluate_config(
@@ -82,7 +75,7 @@ def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show
     published = None
     if cfg.get("compare_published") and protocol.published_comparison:
         published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
-        published = comparable_with_paper(published)
+        published = without_floors(published)
     ratio = f" model_ratio={settings.model_ratio:g}" if settings.model_ratio != 1.0 else ""
     parts = [f"# {cfg.task_name}: zoo={zoo.name} protocol={protocol.name}{ratio} seed={settings.seed}", ""]
     if published is not None:
@@ -116,7 +109,7 @@ def run_task(cfg: DictConfig) -> Path:
     if settings.protocol.published_comparison:
         published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
         comparison = result.metrics.merge(published, on=["method", "target", "metric"], how="inner")
-        comparison = comparable_with_paper(comparison)
+        comparison = without_floors(comparison)
         extra["comparison.csv"] = comparison.assign(difference=comparison["value"] - comparison["published"])
     write_run_outputs(output_dir, result, resolved, zoo, wall, extra, summary, store)
     _log_to_logger(cfg, result, resolved, output_dir)
