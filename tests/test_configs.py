@@ -261,3 +261,26 @@ def test_any_scikit_learn_regressor_is_a_predictor_config() -> None:
     (family,) = build_methods(cfg)
     assert family.names == ("knn_none_all_normalize_without_transfer",)
     assert make_regressor(family.predictors["knn"], seed=3).get_params()["n_neighbors"] == 3
+
+
+def _groups() -> list[str]:
+    # experiments and sweeps override other groups and compose only inside a run's config
+    return sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir() and p.name not in {"hydra", "experiment", "sweep"})
+
+
+@pytest.mark.parametrize("group", _groups())
+def test_a_catalog_entry_is_what_hydra_composes(group: str) -> None:
+    """`entry` skips the composition of a file without a defaults list; what it hands back must be what a
+    composition gives: same content, same struct flag, interpolations left as they are."""
+    from hydra import compose
+
+    from tg_bench.catalog import composing
+
+    found = options(group)
+    assert found, group
+    with composing():
+        for option in found:
+            composed = compose(overrides=[f"+{group}@_global_={option}"])
+            read = entry(group, option)
+            assert OmegaConf.to_container(read) == OmegaConf.to_container(composed), f"{group}/{option}"
+            assert OmegaConf.is_struct(read) == OmegaConf.is_struct(composed), f"{group}/{option}"

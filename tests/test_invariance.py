@@ -23,6 +23,8 @@ EMBEDDERS, PREDICTORS = options("embedder"), options("predictor")
 FAST = [
     *(f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus")),
     *(f"transfergraph.embedders.{key}.settings.epochs=2" for key in ("sage", "gat")),
+    "transfergraph.predictors.xgb.n_estimators=20",
+    "transfergraph.predictors.hgb.max_iter=10",
 ]
 
 
@@ -47,20 +49,30 @@ def text_zoo(metadata_root) -> ZooData:
     return load_zoo(ZooSpec.from_config(config(["zoo=text"]).zoo), metadata_root)
 
 
-def test_every_method_ignores_the_targets_records_under_the_clean_protocol(text_zoo) -> None:
+@pytest.mark.parametrize(
+    "embedders, predictors",
+    [
+        # each graph learner (with the cheapest regressor), then each regressor on a graph embedding: every
+        # component is covered without the full cross product, which adds no reading path and triples the time
+        (EMBEDDERS, ("lr",)),
+        (("node2vec",), PREDICTORS),
+    ],
+    ids=["every-embedder", "every-predictor"],
+)
+def test_every_method_ignores_the_targets_records_under_the_clean_protocol(text_zoo, embedders, predictors) -> None:
     cfg = config(
         [
             "experiment=paper_text",
             "protocol=clean",
-            f"embedder=[{','.join(EMBEDDERS)}]",
-            f"predictor=[{','.join(PREDICTORS)}]",
-            *FAST,
+            f"embedder=[{','.join(embedders)}]",
+            f"predictor=[{','.join(predictors)}]",
+            *(fast for fast in FAST if fast.split(".")[2] in (*embedders, *predictors)),
         ]
     )
     before, after = _scores(cfg, text_zoo), _scores(cfg, _perturbed(text_zoo, TARGET))
-    # every embedder x regressor, and the experiment's baselines (the stacked prior's inner tasks must not see the
-    # target either): each one gave scores
-    assert len(before) == len(EMBEDDERS) * len(PREDICTORS) + len(cfg.baseline)
+    # every embedder x regressor asked for, and the experiment's baselines (the stacked prior's inner tasks must
+    # not see the target either): each one gave scores
+    assert len(before) == len(embedders) * len(predictors) + len(cfg.baseline)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(frame, after[name], check_exact=True, obj=name)
 

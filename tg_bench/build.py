@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
@@ -20,16 +20,16 @@ from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import estimator_nodes, target_names
 from tg_bench.data.zoo import ZooData
-from tg_bench.embed.base import Embedder
 from tg_bench.errors import UserInputError
-from tg_bench.graph.build import GraphConfig
 from tg_bench.numerics import check_mode
 from tg_bench.predict.regressors import RegressorFactory, check_regressor
-from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.store.unit_ids import DISPLAY, without_display
 from tg_bench.task.method import MethodFamily
 from tg_bench.task.protocol import protocol_from_config
 from tg_bench.transferability.estimators import Estimator
+
+if TYPE_CHECKING:
+    from tg_bench.predict.transfergraph import TransferGraph
 
 #: the protocol of a `tg_bench/conf/protocol/*.yaml` node (built in `tg_bench.task.protocol`, torch-free)
 build_protocol = protocol_from_config
@@ -102,6 +102,12 @@ def build_transfergraph(cfg: DictConfig | None) -> list[TransferGraph]:
     target in the results store, so adding an embedder to a sweep leaves the others' finished units valid."""
     if cfg is None or not cfg.get("embedders") or not cfg.get("predictors"):
         return []
+    # the graph stack imports torch (~1 s a process): a run of baselines alone, and the many commands that
+    # build one, go without it
+    from tg_bench.embed.base import Embedder
+    from tg_bench.graph.build import GraphConfig
+    from tg_bench.predict.transfergraph import TransferGraph
+
     graph_cfg = cfg.get("graph")
     graph = GraphConfig.from_config(graph_cfg)
     graph_name = str(graph_cfg.get("name", "paper")) if graph_cfg is not None else "paper"
