@@ -69,3 +69,19 @@ def test_a_model_ratio_study_is_compared_per_ratio():
     assert table.loc[0.1, "shift"] == 0.0 and bool(table.loc[0.1, "within_noise"])
     assert table.loc[0.5, "shift"] == pytest.approx(0.1) and not bool(table.loc[0.5, "within_noise"])
     assert "ratio" not in seed_shift(before[before["ratio"] == 0.1], after[after["ratio"] == 0.1])
+
+
+def test_a_single_seed_study_borrows_the_spread_it_is_given():
+    """One seed has no std of its own: a shift is judged by the `spread` given for the same (zoo, protocol,
+    method) (another study's seeds), and only where the runs have a single seed."""
+    before = metrics({"small": [0.70], "large": [0.70], "unknown": [0.5]})
+    after = metrics({"small": [0.71], "large": [0.75], "unknown": [0.6]})
+    spread = pd.Series({("image", "paper", "small"): 0.02, ("image", "paper", "large"): 0.02})
+    table = seed_shift(before, after, spread=spread).set_index("method")
+    assert bool(table.loc["small", "within_noise"]) and not bool(table.loc["large", "within_noise"])
+    assert table.loc["large", "shift_over_std"] == pytest.approx(0.05 / 0.02)
+    assert list(table["std_source"]) == ["reference", "reference", "before"]
+    assert not bool(table.loc["unknown", "within_noise"])  # no spread anywhere: any move is outside
+    # with several seeds the runs' own std is kept
+    several = seed_shift(metrics({"small": [0.70, 0.74]}), metrics({"small": [0.75, 0.79]}), spread=spread)
+    assert several.iloc[0]["std_source"] == "before" and not bool(several.iloc[0]["within_noise"])

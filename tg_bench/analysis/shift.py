@@ -11,7 +11,11 @@ from tg_bench.evaluate.scoring import AVERAGE
 
 
 def seed_shift(
-    before: pd.DataFrame, after: pd.DataFrame, metric: str = "pearson", target: str = AVERAGE
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    metric: str = "pearson",
+    target: str = AVERAGE,
+    spread: pd.Series | None = None,
 ) -> pd.DataFrame:
     """How far a change moved each method's `metric` at `target`, against its seed noise.
 
@@ -22,6 +26,10 @@ def seed_shift(
     `shift_over_std` (shift / before_std; inf where the method has no seed spread and moved), `within_noise`
     (|shift| < before_std, or no shift at all), `paired_std` (std of after - before on the same seed) and
     `seeds` (how many seeds were compared).
+
+    spread: the seed std to judge a shift by where the compared runs have a single seed (a seed-0 study),
+    indexed by (zoo, protocol, method), e.g. the same variant's std over the five seeds of another study; a row
+    judged by it says so in `std_source` ("reference", else "before").
     """
     ratios = set(before.get("ratio", pd.Series(dtype=float))) | set(after.get("ratio", pd.Series(dtype=float)))
     groups = ["zoo", "protocol", "ratio", "method"] if len(ratios) > 1 else ["zoo", "protocol", "method"]
@@ -50,6 +58,14 @@ def seed_shift(
         axis=1,
     ).dropna(subset=["before_mean", "after_mean"])
     table["shift"] = table["after_mean"] - table["before_mean"]
+    table["std_source"] = "before"
+    if spread is not None:
+        single = table["seeds"] < 2
+        by_method = table.reset_index().set_index(["zoo", "protocol", "method"]).index
+        borrowed = pd.Series(spread.reindex(by_method).to_numpy(), index=table.index)
+        use = single & borrowed.notna()
+        table.loc[use, "before_std"] = borrowed[use]
+        table.loc[use, "std_source"] = "reference"
     spread = table["before_std"].fillna(0.0).to_numpy()
     shift = table["shift"].to_numpy()
     moved = np.abs(shift) > 1e-12
