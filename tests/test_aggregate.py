@@ -11,12 +11,14 @@ import pandas as pd
 import pytest
 from conftest import config
 from omegaconf import OmegaConf
+from scipy import stats
 
 from tg_bench.analysis.paired import paired_intervals
 from tg_bench.analysis.tables import published_values, seed_statistics, target_averages, with_published
 from tg_bench.analysis.tidy import TIDY_COLUMNS, collect
 from tg_bench.commands.aggregate import AggregateOptions, aggregate, main, parse
 from tg_bench.commands.run import evaluate_config
+from tg_bench.errors import UserInputError
 from tg_bench.run_outputs import write_run_outputs
 
 
@@ -72,25 +74,40 @@ def _tidy(values: dict[str, list[float]], weights: list[float], seeds: int = 1) 
     return pd.DataFrame(rows, columns=TIDY_COLUMNS)
 
 
-def test_the_paired_interval_is_a_weighted_bootstrap_over_targets() -> None:
+def test_the_paired_interval_is_a_t_interval_on_the_effective_number_of_targets() -> None:
     weights = [0.1, 0.2, 0.3, 0.4]
     reference = [0.5, 0.6, 0.7, 0.8]
     shifted = [v + 0.1 for v in reference]
     mixed = [0.6, 0.5, 0.9, 0.7]  # +0.1, -0.1, +0.2, -0.1
     tidy = _tidy({"zoo_prior": reference, "shifted": shifted, "mixed": mixed}, weights, seeds=2)
-    paired = paired_intervals(tidy, "zoo_prior", resamples=2000).set_index("method")
+    paired = paired_intervals(tidy, "zoo_prior").set_index("method")
     assert paired.at["shifted", "difference"] == pytest.approx(0.1)
     assert paired.at["shifted", "low"] == pytest.approx(0.1) and paired.at["shifted", "high"] == pytest.approx(0.1)
+    assert paired.at["shifted", "p_value"] < 1e-12 and paired.at["shifted", "mdd"] < 1e-12
     assert (paired.at["shifted", "won"], paired.at["shifted", "targets"], paired.at["shifted", "seeds"]) == (4, 4, 2)
-    expected = np.dot([0.1, -0.1, 0.2, -0.1], weights) / sum(weights)
+    d, w = np.array([0.1, -0.1, 0.2, -0.1]), np.array(weights)
+    expected = np.dot(d, w) / w.sum()
     assert paired.at["mixed", "difference"] == pytest.approx(expected)
-    assert paired.at["mixed", "low"] < expected < paired.at["mixed", "high"]
-    assert paired.at["mixed", "low"] >= -0.1 - 1e-12 and paired.at["mixed", "high"] <= 0.2 + 1e-12
+    # by hand: n_eff = (sum w)^2 / sum w^2 = 1 / 0.3; reliability-weighted variance; t on n_eff - 1 df
+    n_eff = w.sum() ** 2 / np.sum(w**2)
+    variance = np.sum(w * (d - expected) ** 2) / (w.sum() - np.sum(w**2) / w.sum())
+    se = np.sqrt(variance / n_eff)
+    half = stats.t.ppf(0.975, n_eff - 1) * se
+    assert paired.at["mixed", "low"] == pytest.approx(expected - half)
+    assert paired.at["mixed", "high"] == pytest.approx(expected + half)
+    assert paired.at["mixed", "p_value"] == pytest.approx(2 * stats.t.sf(abs(expected) / se, n_eff - 1))
+    quantiles = stats.t.ppf(0.975, n_eff - 1) + stats.t.ppf(0.8, n_eff - 1)
+    assert paired.at["mixed", "mdd"] == pytest.approx(quantiles * se)
     assert (paired.at["mixed", "won"], paired.at["mixed", "lost"]) == (2, 2)
-    again = paired_intervals(tidy, "zoo_prior", resamples=2000).set_index("method")
-    assert again.at["mixed", "low"] == paired.at["mixed", "low"]  # seeded
-    wider = paired_intervals(tidy, "zoo_prior", resamples=2000, confidence=0.99).set_index("method")
-    assert wider.at["mixed", "low"] <= paired.at["mixed", "low"]
+    wider = paired_intervals(tidy, "zoo_prior", confidence=0.99).set_index("method")
+    assert wider.at["mixed", "low"] < paired.at["mixed", "low"]
+    # the other candidates on request; a bootstrap is seeded
+    boot = paired_intervals(tidy, "zoo_prior", resamples=2000, interval="percentile").set_index("method")
+    again = paired_intervals(tidy, "zoo_prior", resamples=2000, interval="percentile").set_index("method")
+    assert again.at["mixed", "low"] == boot.at["mixed", "low"] != paired.at["mixed", "low"]
+    assert boot.at["mixed", "low"] >= -0.1 - 1e-12 and boot.at["mixed", "high"] <= 0.2 + 1e-12
+    with pytest.raises(UserInputError, match="interval=wide"):
+        paired_intervals(tidy, "zoo_prior", interval="wide")
 
 
 def test_averages_are_weighted_and_know_whether_every_target_is_there() -> None:

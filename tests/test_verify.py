@@ -160,3 +160,45 @@ def test_the_store_digest_covers_the_numerics_mode(metadata_root: Path) -> None:
         cfg = config(["zoo=text", "baseline=[zoo_prior]", f"numerics={mode}"])
         digests[mode] = unit_ids(cfg, load_zoo(ZooSpec.from_config(cfg.zoo), metadata_root).files)
     assert digests["portable"] != digests["native"]
+
+
+def test_update_rewrites_only_the_named_methods_rows(finished_run: Path, tmp_path, capsys) -> None:
+    """A method whose code changed: `update=true` puts its re-run rows into the folder (a gzipped predictions
+    file too) and leaves every other row as it was; the folder then verifies identical."""
+    import gzip
+
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    for name in ("run.json", "metrics.csv", "summary.md"):
+        (stale / name).write_bytes((finished_run / name).read_bytes())
+    metrics = pd.read_csv(stale / "metrics.csv")
+    metrics.loc[metrics["method"] == "zoo_prior", "value"] -= 0.5  # what the old code gave
+    metrics.to_csv(stale / "metrics.csv", index=False, float_format="%.10g")
+    predictions = pd.read_csv(finished_run / "predictions.csv")
+    predictions.loc[predictions["method"] == "zoo_prior", "score"] *= 2
+    (stale / "predictions.csv.gz").write_bytes(
+        gzip.compress(predictions.to_csv(index=False, float_format="%.10g").encode(), mtime=0)
+    )
+    (stale / "summary.md").write_text("stale\n")
+
+    assert verify_main([str(stale), "progress=false", "methods=[zoo_prior]", "update=true"]) == 1
+    assert "updated: zoo_prior" in capsys.readouterr().out
+    assert (stale / "metrics.csv").read_bytes() == (finished_run / "metrics.csv").read_bytes()
+    assert (
+        gzip.decompress((stale / "predictions.csv.gz").read_bytes()) == (finished_run / "predictions.csv").read_bytes()
+    )
+    assert not (stale / "predictions.csv").exists()
+    assert (stale / "summary.md").read_text() == (finished_run / "summary.md").read_text()
+    info = json.loads((stale / "run.json").read_text())
+    assert [update["methods"] for update in info["updates"]] == [["zoo_prior"]]
+    assert info["config"] == json.loads((finished_run / "run.json").read_text())["config"]
+    assert verify_main([str(stale), "progress=false"]) == 0
+
+    # rows the re-run does not have cannot be updated in place; nor can part of a run's targets
+    shorter = predictions.drop(index=predictions.index[predictions["method"] == "zoo_prior"][:1])
+    (stale / "predictions.csv.gz").write_bytes(gzip.compress(shorter.to_csv(index=False).encode(), mtime=0))
+    metrics.to_csv(stale / "metrics.csv", index=False, float_format="%.10g")
+    assert verify_main([str(stale), "progress=false", "methods=[zoo_prior]", "update=true"]) == 2
+    assert verify_main([str(stale), "targets=[glue_cola]", "update=true"]) == 2
+    errors = capsys.readouterr().err
+    assert "other rows than the folder holds" in errors and "leave out `targets`" in errors

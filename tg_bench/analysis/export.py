@@ -84,14 +84,20 @@ def summary_table(stats: pd.DataFrame, paired: pd.DataFrame, reference: str) -> 
             ]
         versus = paired[paired["protocol"] == protocol].set_index("method")
         if len(versus):
-            table[f"{protocol}: - {reference} [95% CI] (won/targets)"] = [
+            table[f"{protocol}: - {reference} [95% CI] (won/targets; p; MDD at 80% power)"] = [
                 f"{versus.at[m, 'difference']:+.4f} [{versus.at[m, 'low']:+.4f}, {versus.at[m, 'high']:+.4f}] "
-                f"({int(versus.at[m, 'won'])}/{int(versus.at[m, 'targets'])})"
+                f"({int(versus.at[m, 'won'])}/{int(versus.at[m, 'targets'])}; p {_p(versus.at[m, 'p_value'])}; "
+                f"MDD {versus.at[m, 'mdd']:.4f})"
                 if m in versus.index
                 else ""
                 for m in table.index
             ]
     return table
+
+
+def _p(value: float) -> str:
+    """A p-value as tables show it: three decimals, `<0.001` below."""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def to_latex(table: pd.DataFrame, caption: str) -> str:

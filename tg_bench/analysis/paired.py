@@ -1,15 +1,23 @@
 """Paired comparison of each method with a reference method over the same targets and seeds (method.md 14):
-the weighted-average difference and its bootstrap interval, resampling targets with their weights."""
+the weighted-average difference, its interval (`tg_bench.analysis.intervals`: by default a t interval on
+Kish's effective number of targets, the candidate whose coverage held), the p-value of "no difference" and
+the smallest difference the comparison could detect."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from tg_bench.analysis.intervals import (
+    CHOSEN,
+    INTERVALS,
+    minimum_detectable_difference,
+    standard_error,
+    t_test_p_value,
+    weighted_mean,
+)
 from tg_bench.analysis.tables import RUN_GROUP
+from tg_bench.errors import UserInputError
 
 PAIRED_COLUMNS = [
     *RUN_GROUP,
@@ -19,16 +27,13 @@ PAIRED_COLUMNS = [
     "difference",
     "low",
     "high",
+    "p_value",
+    "mdd",
     "won",
     "lost",
     "targets",
     "seeds",
 ]
-
-
-def weighted_mean(values: np.ndarray, weights: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Weighted mean along `axis` (scipy's bootstrap calls it on resampled (batch, n) arrays)."""
-    return np.sum(values * weights, axis=axis) / np.sum(weights, axis=axis)
 
 
 def per_target_differences(tidy: pd.DataFrame, method: str, reference: str) -> pd.DataFrame:
@@ -55,11 +60,20 @@ def paired_intervals(
     confidence: float = 0.95,
     resamples: int = 10_000,
     seed: int = 0,
+    interval: str = CHOSEN,
+    power: float = 0.8,
 ) -> pd.DataFrame:
     """Per run group, metric and method (other than `reference`): the weighted-average difference to
-    `reference` over shared targets, its percentile bootstrap interval at `confidence` (targets resampled with
-    replacement, each carrying its weight; `resamples` draws from `seed`), and the targets won and lost.
-    Columns `PAIRED_COLUMNS`. Groups without the reference give no rows."""
+    `reference` over shared targets, its `interval` at `confidence` (a key of
+    `tg_bench.analysis.intervals.INTERVALS`; a bootstrap draws `resamples` from `seed`), `p_value` (two-sided
+    t test on n_eff - 1 degrees of freedom), `mdd` (the minimum difference detectable with `power` at level
+    1 - `confidence`, from the observed spread) and the targets won and lost. Columns `PAIRED_COLUMNS`.
+    Groups without the reference give no rows."""
+    if interval not in INTERVALS:
+        raise UserInputError(f"interval={interval}: choose from {', '.join(INTERVALS)}")
+    options = {} if interval in ("t_kish", "sign_flip") else {"resamples": resamples}
+    if interval != "t_kish":
+        options["seed"] = seed
     rows = []
     for key, group in tidy.groupby([*RUN_GROUP, "metric"], sort=False):
         if reference not in set(group["method"]):
@@ -75,21 +89,10 @@ def paired_intervals(
             if np.ptp(d) == 0:
                 low = high = point
             else:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # scipy warns on degenerate resamples of few targets
-                    result = stats.bootstrap(
-                        (d, w),
-                        weighted_mean,
-                        paired=True,
-                        vectorized=True,
-                        confidence_level=confidence,
-                        n_resamples=resamples,
-                        method="percentile",
-                        rng=np.random.default_rng(seed),
-                    )
-                low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+                low, high = INTERVALS[interval](d, w, confidence, **options)
+            mdd = minimum_detectable_difference(w, standard_error(d, w), 1 - confidence, power)
             rows.append(
-                (*key, method, reference, point, low, high, int((d > 0).sum()), int((d < 0).sum()), len(d),
-                 int(diffs["seeds"].iloc[0]))
+                (*key, method, reference, point, low, high, t_test_p_value(d, w), mdd, int((d > 0).sum()),
+                 int((d < 0).sum()), len(d), int(diffs["seeds"].iloc[0]))
             )  # fmt: skip
     return pd.DataFrame(rows, columns=PAIRED_COLUMNS)

@@ -1,6 +1,6 @@
 """`tg-bench aggregate PATH... [metric=pearson] [reference=zoo_prior] [out=results/aggregate]`: finished runs
 (results stores or run folders) -> the tidy table, mean ± std over seeds beside the paper's values, and paired
-bootstrap intervals against a reference method, as CSV, Markdown and LaTeX."""
+intervals, p-values and minimum detectable differences against a reference method, as CSV, Markdown and LaTeX."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tg_bench.analysis.export import write_csv, write_tables
+from tg_bench.analysis.export import write_csv, write_tables, write_text
+from tg_bench.analysis.headline import ZOO_PRIOR, headline_table
 from tg_bench.analysis.paired import paired_intervals
 from tg_bench.analysis.seconds import collect_seconds
 from tg_bench.analysis.tables import seed_statistics, with_published
@@ -35,11 +36,14 @@ class AggregateOptions:
     reference: str = "zoo_prior"
     #: output folder
     out: str = "results/aggregate"
-    #: level of the bootstrap intervals
+    #: level of the paired intervals (and 1 - the level of the test behind the minimum detectable difference)
     confidence: float = 0.95
-    #: bootstrap resamples
+    #: the paired interval: t_kish (a t interval on Kish's effective number of targets; the one whose coverage
+    #: held, docs/method.md 14), percentile, bca, studentized (bootstraps) or sign_flip
+    interval: str = "t_kish"
+    #: bootstrap resamples (the bootstrap intervals)
     resamples: int = 10_000
-    #: seed of the bootstrap resampling
+    #: seed of the bootstrap resampling (and of the sign-flip test's draws above 12 targets)
     seed: int = 0
     #: metadata root for the published values (null: $TG_BENCH_DATA, else data/)
     data_root: Any = None
@@ -78,14 +82,17 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
         raise UserInputError("confidence must lie in (0, 1) and resamples be at least 100")
     chosen = tidy[tidy["metric"].isin(metrics)]
     stats = with_published(seed_statistics(chosen), options.data_root)
-    paired = paired_intervals(chosen, options.reference, options.confidence, options.resamples, options.seed)
+    paired = paired_intervals(
+        chosen, options.reference, options.confidence, options.resamples, options.seed, options.interval
+    )
     out = Path(options.out)
     # every metric, not only those tabulated (figures read top@k and rel@k too); ~20x smaller compressed
     write_csv(out / "tidy.csv.gz", tidy)
     write_csv(out / "statistics.csv", stats)
     write_csv(out / f"paired_{options.reference}.csv", paired)
     # each method's label and kind, for the figures and whoever reads the tables
-    write_csv(out / METHODS_FILE, collect_identities(paths, dict.fromkeys(tidy["method"])))
+    identities = collect_identities(paths, dict.fromkeys(tidy["method"]))
+    write_csv(out / METHODS_FILE, identities)
     written, summary = write_tables(out, stats, paired, metrics, options.reference)
     written = [
         out / "tidy.csv.gz",
@@ -94,6 +101,11 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
         out / METHODS_FILE,
         *written,
     ]
+    if options.reference == ZOO_PRIOR:
+        headline = headline_table(stats, paired, dict(zip(identities["method"], identities["label"], strict=True)))
+        if headline is not None:
+            write_text(out / "headline.md", headline)
+            written.append(out / "headline.md")
     seconds = collect_seconds(paths)
     if len(seconds):
         write_csv(out / "seconds.csv", seconds)

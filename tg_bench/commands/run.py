@@ -6,6 +6,7 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.build import build_methods, build_protocol, config_int, numerics_mode, resolve_targets
@@ -67,9 +68,9 @@ def evaluate_config(
     return zoo, result
 
 
-def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show: list[str]) -> str:
-    """Print a per-target table per metric (ours beside the paper's) and return the same as Markdown. The run's
-    settings are `result.settings`; `cfg` gives only the task name and `compare_published`."""
+def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show: list[str], echo: bool = True) -> str:
+    """Print (with `echo`) a per-target table per metric (ours beside the paper's) and return the same as
+    Markdown. The run's settings are `result.settings`; `cfg` gives only the task name and `compare_published`."""
     settings = result.settings
     protocol = settings.protocol
     published = None
@@ -84,9 +85,19 @@ def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show
         table = metric_table(result.metrics, metric, published)
         table = table.loc[[m for m in order_by_average(result.metrics, metric) if m in table.index]]
         title = f"{metric}: {zoo.name} zoo, {protocol.name} protocol{ratio} (average = weighted, mean = plain)"
-        print_table(table, title)
+        if echo:
+            print_table(table, title)
         parts.append(to_markdown(table, title))
     return "\n".join(parts)
+
+
+def published_comparison(zoo: ZooData, result: LodoResult) -> pd.DataFrame:
+    """`result`'s metrics beside the paper's published values of the same (method, target, metric), floors
+    left out: the rows of comparison.csv, with `difference` = ours - published."""
+    settings = result.settings
+    published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
+    comparison = without_floors(result.metrics.merge(published, on=["method", "target", "metric"], how="inner"))
+    return comparison.assign(difference=comparison["value"] - comparison["published"])
 
 
 def run_task(cfg: DictConfig) -> Path:
@@ -107,10 +118,7 @@ def run_task(cfg: DictConfig) -> Path:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     extra = {}
     if settings.protocol.published_comparison:
-        published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
-        comparison = result.metrics.merge(published, on=["method", "target", "metric"], how="inner")
-        comparison = without_floors(comparison)
-        extra["comparison.csv"] = comparison.assign(difference=comparison["value"] - comparison["published"])
+        extra["comparison.csv"] = published_comparison(zoo, result)
     write_run_outputs(output_dir, result, resolved, zoo, wall, extra, summary, store)
     _log_to_logger(cfg, result, resolved, output_dir)
     print(f"outputs: {output_dir}")

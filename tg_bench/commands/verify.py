@@ -12,6 +12,7 @@ recorded before `GNNEmbedder` existed has its GNN configs put in today's shape, 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import sys
@@ -19,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +29,17 @@ import pandas as pd
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
+from tg_bench.analysis.export import write_csv, write_text
 from tg_bench.catalog import target_names
-from tg_bench.commands.run import evaluate_config
+from tg_bench.commands.run import evaluate_config, published_comparison, summarise
+from tg_bench.data.zoo import ZooData
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
+from tg_bench.evaluate.lodo import LodoResult
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.numerics import cpu_report
 from tg_bench.options import as_list, option_lines, parse_options
 from tg_bench.run_outputs import write_run_outputs
-from tg_bench.store.provenance import data_checksum
+from tg_bench.store.provenance import data_checksum, package_versions
 
 USAGE = """usage: tg-bench verify PATH... [key=value ...]
 
@@ -70,6 +75,10 @@ class VerifyOptions:
     out: Any = None
     #: a progress bar per run
     progress: bool = True
+    #: write the re-run's rows of `methods` into each folder that differs (for a method whose code changed):
+    #: their values in metrics.csv and predictions.csv replaced row by row, summary.md and comparison.csv
+    #: rewritten, the update noted in run.json; every other method's rows stay as they are. Not with `targets`
+    update: bool = False
 
 
 @dataclass
@@ -241,7 +250,72 @@ def verify_folder(folder: Path, options: VerifyOptions, scratch: Path) -> RunChe
         check.differing[name] = len(table)
         tables.append(table)
     check.differences = pd.concat(tables, ignore_index=True)
+    if options.update and not check.identical:
+        update_folder(folder, info, committed, out, rerun_methods, seed, cfg, zoo, result)
+        check.notes.append(f"updated: {', '.join(sorted(rerun_methods))}")
     return check
+
+
+def replaced_values(name: str, committed: pd.DataFrame, rerun: pd.DataFrame, methods: set[str]) -> pd.DataFrame:
+    """`committed` (a whole metrics.csv or predictions.csv) with the value columns of `methods`' rows taken from
+    `rerun`, matched by key and rank as `compare_file` matches them; every other cell as it was. The rows of
+    `methods` must be the same on both sides (else re-run the whole folder)."""
+    keys, values = COMPARED[name]
+    ours = committed["method"].isin(methods)
+
+    def keyed(frame: pd.DataFrame) -> pd.MultiIndex:
+        ranked = frame.assign(row=frame.groupby(keys, sort=False).cumcount())
+        return pd.MultiIndex.from_frame(ranked[[*keys, "row"]])
+
+    old_index, new_index = keyed(committed[ours]), keyed(rerun[rerun["method"].isin(methods)])
+    if len(old_index) != len(new_index) or not old_index.sort_values().equals(new_index.sort_values()):
+        raise UserInputError(
+            f"{name}: the re-run of {', '.join(sorted(methods))} gives other rows than the folder holds; "
+            "re-run the whole folder instead of updating it"
+        )
+    fresh = rerun[rerun["method"].isin(methods)].set_axis(new_index)[values].reindex(old_index)
+    updated = committed.copy()
+    for column in values:
+        updated.loc[ours, column] = fresh[column].to_numpy()
+    return updated
+
+
+def update_folder(
+    folder: Path,
+    info: dict,
+    committed: dict[str, pd.DataFrame],
+    out: Path,
+    methods: set[str],
+    seed: int,
+    cfg: DictConfig,
+    zoo: ZooData,
+    result: LodoResult,
+) -> None:
+    """Write the re-run's rows of `methods` (in `out`) into `folder` (`VerifyOptions.update`)."""
+    written = {}
+    for name, frame in committed.items():
+        rerun = _read(out / name)
+        written[name] = replaced_values(name, frame, rerun[rerun["seed"] == seed], methods)
+    for name, frame in written.items():
+        gzipped = folder / f"{name}.gz"
+        write_csv(gzipped if gzipped.is_file() else folder / name, frame)
+    merged = dataclasses.replace(result, metrics=written["metrics.csv"])
+    show = list(cfg.get("show_metrics", ["pearson"]))
+    write_text(folder / "summary.md", summarise(cfg, zoo, merged, show, echo=False))
+    if (folder / "comparison.csv").is_file():
+        write_csv(folder / "comparison.csv", published_comparison(zoo, merged))
+    # what changed, when and with what: the rest of run.json still describes the run as it was first made
+    info.setdefault("updates", []).append(
+        {
+            "methods": sorted(methods),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "versions": package_versions(),
+            "cpu": cpu_report()["model"],
+            "kernels": result.kernels,
+            "unit_seconds": {k: round(v, 4) for k, v in result.unit_seconds.items()},
+        }
+    )
+    write_text(folder / "run.json", json.dumps(info, indent=2, sort_keys=False, default=str))
 
 
 def _largest(differences: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -300,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else USER_ERROR_EXIT_CODE
     try:
         paths, options, _ = parse_options(args, VerifyOptions)
+        if options.update and options.targets is not None:
+            raise UserInputError("update=true rewrites whole runs: leave out `targets`")
         checks = verify(paths, options)
     except UserInputError as exc:
         print(f"tg-bench verify: error: {exc}", file=sys.stderr)

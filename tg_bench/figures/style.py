@@ -24,7 +24,7 @@ _COLOURBLIND = sns.color_palette("colorblind", 10)
 PALETTES: dict[str, list] = {
     TRANSFERGRAPH: list(_COLOURBLIND),
     "estimator": [_COLOURBLIND[5], _COLOURBLIND[8], _COLOURBLIND[1]],
-    "data-agnostic": ["0.25", "0.45", "0.6", "0.7"],
+    "data-agnostic": ["0.25", "0.45", "0.6", "0.7", "0.35", "0.52"],
     "floor": ["0.85"],
     "stacking": [_COLOURBLIND[6]],
     OTHER: [_COLOURBLIND[6]],

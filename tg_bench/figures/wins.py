@@ -47,7 +47,7 @@ def wins_against_reference(
 ) -> Figure:
     """One panel per zoo: a row per method, a dot per target at (method - reference) with its interval over
     seeds, coloured by target; the black diamond and bar: the weighted average over targets with its paired
-    bootstrap interval (`paired`, from `tg_bench.analysis.paired.paired_intervals`). Right of 0 = the
+    95 % interval (`paired`, from `tg_bench.analysis.paired.paired_intervals`). Right of 0 = the
     method beats the reference there; the label counts targets won.
     Floors (random scores) are left out: they sit near -0.8 and would squeeze every other row against the zero
     line.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
@@ -12,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.errors import UserInputError
+from tg_bench.stacking.inner import inner_tasks
 from tg_bench.stacking.standardise import pearson_columns, standardised
-from tg_bench.task.ground_truth import ground_truth, target_weight
+from tg_bench.task.history import normalised_table
 from tg_bench.task.method import HeldOutTarget, Method
 
 log = logging.getLogger(__name__)
@@ -29,10 +31,18 @@ def weight_grid(components: int, levels: int) -> np.ndarray:
     return np.asarray(rows)
 
 
+def scale_pool(task: HeldOutTarget) -> pd.Index:
+    """The models whose scores set each component's scale on `task`: every model with a training record on
+    another dataset (under the protocol's rules), sorted, as `tg_bench.recommend` ranks. It depends on the other
+    datasets' records only, never on which models were fine-tuned on the held-out target."""
+    return pd.Index(normalised_table(task.zoo, task.target, task.protocol).index.astype(str))
+
+
 class StackedPrior(Method):
-    """Score = sum_j w_j z_j, z_j the z-scored scores of component method j over the target's models and w the
-    blend of `weight_grid(len(components), levels)` with the highest weighted-average Pearson correlation
-    (weights: max - mean accuracy, as the benchmark's) over the inner tasks.
+    """Score = sum_j w_j z_j, z_j the scores of component method j z-scored over `scale_pool` (so a model's
+    score does not depend on which other models the target has records for) and w the blend of
+    `weight_grid(len(components), levels)` with the highest weighted-average Pearson correlation (weights:
+    max - mean accuracy, as the benchmark's) over the inner tasks.
 
     Inner tasks: each benchmark target of the zoo other than the held-out one, held out in turn from a copy of
     the zoo that has none of the outer target's records, so the outer target's records reach neither the
@@ -53,9 +63,16 @@ class StackedPrior(Method):
         self.chosen: dict[str, dict[str, float]] = {}
 
     def standardised_components(self, task: HeldOutTarget, models: pd.Index) -> np.ndarray:
-        """z-scored component scores, shape (len(models), n_components)."""
+        """Component scores of `models` z-scored over `scale_pool(task)`, shape (len(models), n_components)."""
+        pool = scale_pool(task)
+        # the components score the pool and the asked models as a new dataset's given models: a component's
+        # score of a model depends on that model alone, so adding the pool changes no asked model's score
+        scored = dataclasses.replace(task, models=tuple(pool.union(models, sort=False)))
         return np.column_stack(
-            [standardised(component.score_models(task), models).to_numpy() for component in self.components.values()]
+            [
+                standardised(component.score_models(scored), models, reference=pool).to_numpy()
+                for component in self.components.values()
+            ]
         )
 
     def choose_weights(self, task: HeldOutTarget) -> np.ndarray:
@@ -63,19 +80,11 @@ class StackedPrior(Method):
         grid = weight_grid(len(self.components), self.levels)
         if len(self.components) == 1:
             return grid[0]
-        inner_zoo = task.zoo.without_records_of(task.target)
         total, weight_sum = np.zeros(len(grid)), 0.0
-        for inner in task.zoo.targets:
-            if inner == task.target:
-                continue
-            truth = ground_truth(inner_zoo, inner, task.protocol)
-            if len(truth) < 3:
-                continue
-            inner_task = HeldOutTarget(inner_zoo, inner, task.protocol, task.seed)
-            scores = self.standardised_components(inner_task, pd.Index(truth["model"]))
-            weight = target_weight(truth)
-            total += weight * np.nan_to_num(pearson_columns(scores @ grid.T, truth["accuracy"].to_numpy()), nan=-1.0)
-            weight_sum += weight
+        for inner in inner_tasks(task):
+            scores = self.standardised_components(inner.task, inner.models)
+            total += inner.weight * np.nan_to_num(pearson_columns(scores @ grid.T, inner.accuracy), nan=-1.0)
+            weight_sum += inner.weight
         if weight_sum == 0:
             raise UserInputError(
                 f"baseline {self.name}: no other target of zoo '{task.zoo.name}' has ground truth to fit the "

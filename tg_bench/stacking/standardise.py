@@ -6,18 +6,26 @@ import numpy as np
 import pandas as pd
 
 
-def standardised(scores: pd.Series, models: pd.Index) -> pd.Series:
-    """`scores` reindexed to `models` and z-scored over them (mean 0, standard deviation 1).
+def standardised(scores: pd.Series, models: pd.Index, reference: pd.Index | None = None) -> pd.Series:
+    """`scores` reindexed to `models`, z-scored with the mean and standard deviation of the scores of
+    `reference` (default: `models` themselves).
 
-    A model without a finite score gets 0 (the average model); a constant or empty score gives 0 everywhere,
-    so such a method adds nothing to a blend. Returns a float series indexed by `models`.
+    A fixed `reference` makes a model's z-score independent of which other models are scored with it (the
+    stacked prior: the held-out target's models must not set the scale). A model without a finite score gets
+    0 (the average model); a constant or empty reference gives 0 everywhere, so such a method adds nothing to a
+    blend. Returns a float series indexed by `models`.
     """
-    values = pd.to_numeric(scores.reindex(models), errors="coerce").astype(float)
-    values = values.where(np.isfinite(values))
-    spread = values.std()
-    if values.notna().sum() < 2 or not np.isfinite(spread) or spread == 0:
+
+    def finite(index: pd.Index) -> pd.Series:
+        values = pd.to_numeric(scores.reindex(index), errors="coerce").astype(float)
+        return values.where(np.isfinite(values))
+
+    values = finite(models)
+    base = values if reference is None else finite(reference)
+    spread = base.std()
+    if base.notna().sum() < 2 or not np.isfinite(spread) or spread == 0:
         return pd.Series(0.0, index=models)
-    return ((values - values.mean()) / spread).fillna(0.0)
+    return ((values - base.mean()) / spread).fillna(0.0)
 
 
 def pearson_columns(blends: np.ndarray, truth: np.ndarray) -> np.ndarray:

@@ -1,0 +1,197 @@
+"""Intervals and tests for the weighted mean of a few paired per-target differences (docs/method.md 14).
+
+A comparison of two methods rests on n per-target differences d (n = 8 targets per zoo in the paper) with
+weights w (max - mean accuracy of each target), summarised by the weighted mean m = sum(w d) / sum(w). Few
+targets with unequal weights carry less information than n: Kish's effective sample size
+n_eff = (sum w)^2 / sum(w^2) is 4.9 for the image zoo's weights and 6.7 for the text zoo's. Every function
+takes d and w as 1-d arrays of the same length n >= 2 and is deterministic (the bootstraps and the
+randomisation test for n > `EXACT_SIGN_FLIPS` draw from the `seed` they are given).
+
+`INTERVALS` names each candidate interval; `scripts/interval_coverage.py` measures their coverage on the
+benchmark's own weights, and `CHOSEN` is the one `tg-bench aggregate` reports (method.md 14 has the table).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+from scipy import stats
+
+#: up to this many targets the sign-flip test enumerates every sign pattern (2^12 = 4,096); above, it draws
+#: `SIGN_FLIP_DRAWS` random patterns (the observed one among them, so the p-value stays valid)
+EXACT_SIGN_FLIPS = 12
+SIGN_FLIP_DRAWS = 4_096
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Weighted mean along `axis` (scipy's bootstrap calls it on resampled (batch, n) arrays)."""
+    return np.sum(values * weights, axis=axis) / np.sum(weights, axis=axis)
+
+
+def kish_n(weights: np.ndarray) -> float:
+    """Kish's effective sample size (sum w)^2 / sum(w^2): n for equal weights, less for unequal ones."""
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / np.sum(weights**2))
+
+
+def standard_error(d: np.ndarray, w: np.ndarray) -> float:
+    """Standard error of the weighted mean, s / sqrt(n_eff), with s^2 the unbiased weighted variance of d
+    (reliability weights: sum w (d - m)^2 / (sum w - sum w^2 / sum w))."""
+    d, w = np.asarray(d, dtype=float), np.asarray(w, dtype=float)
+    mean = weighted_mean(d, w)
+    variance = np.sum(w * (d - mean) ** 2) / (w.sum() - np.sum(w**2) / w.sum())
+    return float(np.sqrt(variance / kish_n(w)))
+
+
+def degrees_of_freedom(w: np.ndarray) -> float:
+    """n_eff - 1: the degrees of freedom of the t reference distribution."""
+    return kish_n(w) - 1.0
+
+
+def t_interval(d: np.ndarray, w: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """m -/+ t(n_eff - 1) quantile x standard error: a t interval on Kish's effective sample size."""
+    mean, se = float(weighted_mean(np.asarray(d, float), np.asarray(w, float))), standard_error(d, w)
+    half = stats.t.ppf(0.5 + confidence / 2, degrees_of_freedom(w)) * se
+    return mean - half, mean + half
+
+
+def minimum_detectable_difference(w: np.ndarray, se: float, alpha: float = 0.05, power: float = 0.8) -> float:
+    """The smallest true difference a two-sided level-`alpha` t test on n_eff - 1 degrees of freedom detects
+    with probability `power`, given the comparison's standard error `se`: (t(1 - alpha/2) + t(power)) x se."""
+    df = degrees_of_freedom(w)
+    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
+
+
+def _sign_patterns(n: int, seed: int) -> np.ndarray:
+    """(patterns, n) of +-1: every pattern up to `EXACT_SIGN_FLIPS` targets, else random ones from `seed`."""
+    if n <= EXACT_SIGN_FLIPS:
+        return np.array(list(itertools.product((1.0, -1.0), repeat=n)))
+    drawn = np.random.default_rng(seed).choice((1.0, -1.0), size=(SIGN_FLIP_DRAWS - 1, n))
+    return np.vstack([np.ones((1, n)), drawn])
+
+
+def sign_flip_p_value(d: np.ndarray, w: np.ndarray, null: float = 0.0, seed: int = 0) -> float:
+    """Two-sided p-value of the weighted sign-flip (randomisation) test of "the differences are symmetric
+    around `null`": the share of sign patterns s whose |sum w s (d - null)| reaches the observed
+    |sum w (d - null)|. Exact for up to `EXACT_SIGN_FLIPS` targets (it never falls below 2 / 2^n), a Monte
+    Carlo p-value from `seed` above."""
+    centred = (np.asarray(d, float) - null) * np.asarray(w, float)
+    flips = _sign_patterns(len(centred), seed)
+    observed = abs(centred.sum())
+    statistics = np.abs(flips @ centred)
+    # a tolerance so that the observed pattern itself counts despite rounding
+    return float(np.mean(statistics >= observed * (1 - 1e-12) - 1e-15))
+
+
+def sign_flip_interval(d: np.ndarray, w: np.ndarray, confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """The values `null` the sign-flip test does not reject at 1 - `confidence` (the test inverted), found by
+    bisection on each side of the weighted mean within the range of d."""
+    d, w = np.asarray(d, float), np.asarray(w, float)
+    alpha, mean = 1 - confidence, float(weighted_mean(d, w))
+    flips = _sign_patterns(len(d), seed)
+    # sum w s (d - null) = flips @ (w d) - null * flips @ w: two products, then each null costs one pass
+    flipped_dw, flipped_w = flips @ (w * d), flips @ w
+    total_dw, total_w = float(np.sum(w * d)), float(w.sum())
+
+    def accepted(null: float) -> bool:
+        observed = abs(total_dw - null * total_w)
+        statistics = np.abs(flipped_dw - null * flipped_w)
+        return float(np.mean(statistics >= observed * (1 - 1e-12) - 1e-15)) > alpha
+
+    def edge(outside: float) -> float:
+        inside = mean
+        if accepted(outside):
+            return outside
+        for _ in range(50):
+            middle = (inside + outside) / 2
+            inside, outside = (middle, outside) if accepted(middle) else (inside, middle)
+        return inside
+
+    spread = float(np.ptp(d)) or 1.0
+    return edge(float(d.min()) - spread), edge(float(d.max()) + spread)
+
+
+def _bootstrap(method: str) -> Callable[..., tuple[float, float]]:
+    def interval(
+        d: np.ndarray, w: np.ndarray, confidence: float = 0.95, resamples: int = 10_000, seed: int = 0
+    ) -> tuple[float, float]:
+        d, w = np.asarray(d, float), np.asarray(w, float)
+        if np.ptp(d) == 0:
+            return float(d[0]), float(d[0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scipy warns on degenerate resamples of few targets
+            result = stats.bootstrap(
+                (d, w),
+                weighted_mean,
+                paired=True,
+                vectorized=True,
+                confidence_level=confidence,
+                n_resamples=resamples,
+                method=method,
+                rng=np.random.default_rng(seed),
+            )
+        return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+    interval.__doc__ = f"scipy's {method} bootstrap interval: targets resampled with replacement, each with its weight."
+    return interval
+
+
+percentile_interval = _bootstrap("percentile")
+bca_interval = _bootstrap("BCa")
+
+
+def studentized_interval(
+    d: np.ndarray, w: np.ndarray, confidence: float = 0.95, resamples: int = 10_000, seed: int = 0
+) -> tuple[float, float]:
+    """Bootstrap-t: the quantiles of (m* - m) / se* over resamples, scaled by the observed standard error
+    (resamples whose differences are all equal, se* = 0, are left out)."""
+    d, w = np.asarray(d, float), np.asarray(w, float)
+    n, mean, se = len(d), float(weighted_mean(d, w)), standard_error(d, w)
+    if se == 0:
+        return mean, mean
+    picks = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    ds, ws = d[picks], w[picks]
+    means = weighted_mean(ds, ws)
+    sums = ws.sum(axis=1)
+    variances = np.sum(ws * (ds - means[:, None]) ** 2, axis=1) / (sums - np.sum(ws**2, axis=1) / sums)
+    ses = np.sqrt(variances / (sums**2 / np.sum(ws**2, axis=1)))
+    ok = ses > 0
+    t_star = (means[ok] - mean) / ses[ok]
+    low_q, high_q = np.quantile(t_star, [0.5 + confidence / 2, 0.5 - confidence / 2])
+    return mean - low_q * se, mean - high_q * se
+
+
+def t_test_p_value(d: np.ndarray, w: np.ndarray) -> float:
+    """Two-sided p-value of "the weighted mean difference is 0": t = m / standard error on n_eff - 1 degrees
+    of freedom (the test `t_interval` inverts: p < 1 - confidence exactly when the interval excludes 0)."""
+    d, w = np.asarray(d, float), np.asarray(w, float)
+    mean, se = float(weighted_mean(d, w)), standard_error(d, w)
+    if se == 0:
+        return 1.0 if mean == 0 else 0.0
+    return float(2 * stats.t.sf(abs(mean) / se, degrees_of_freedom(w)))
+
+
+#: the candidate intervals of method.md 14's coverage table, by key (`tg-bench aggregate interval=<key>`):
+#: f(d, w, confidence, **options) -> (low, high); the bootstraps take `resamples` and `seed`
+INTERVALS: dict[str, Callable[..., tuple[float, float]]] = {
+    "percentile": percentile_interval,
+    "bca": bca_interval,
+    "studentized": studentized_interval,
+    "t_kish": t_interval,
+    "sign_flip": sign_flip_interval,
+}
+
+#: how the coverage table and the docs name them
+LABELS = {
+    "percentile": "percentile bootstrap",
+    "bca": "BCa bootstrap",
+    "studentized": "studentized bootstrap (bootstrap-t)",
+    "t_kish": "t on Kish's n_eff",
+    "sign_flip": "weighted sign-flip test inverted",
+}
+
+#: what `tg-bench aggregate` reports by default (the coverage table in method.md 14 is why)
+CHOSEN = "t_kish"
