@@ -18,13 +18,22 @@ import pytest
 from conftest import config
 
 from tg_bench.build import build_methods, build_protocol
-from tg_bench.catalog import options
+from tg_bench.catalog import entry, methods, options
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.task.method import HeldOutTarget
 
 TARGET = "glue/cola"
 #: every graph learner and regressor of the config folder, so that a new one is covered without an edit here
 EMBEDDERS, PREDICTORS = options("embedder"), options("predictor")
+#: the paper's baselines, and every data-agnostic or stacking baseline config beyond them (a new prior is a
+#: config file: it is covered without an edit here)
+PAPER_SET = set(entry("baseline", "paper_set").baseline)
+PRIORS = [
+    key
+    for key in methods("baseline")
+    if key not in PAPER_SET and entry("baseline", key).display.kind in {"data-agnostic", "stacking"}
+]
+BASELINES = f"baseline=[{','.join(['paper_set', *PRIORS])}]"
 #: fast settings: the test is about what the methods read, not how well they learn
 FAST = [
     *(f"transfergraph.embedders.{key}.epochs=2" for key in ("node2vec", "node2vec_plus")),
@@ -82,6 +91,7 @@ def test_every_method_ignores_the_targets_records_under_the_clean_protocol(text_
         [
             "experiment=paper_text",
             "protocol=clean",
+            BASELINES,
             f"embedder=[{','.join(embedders)}]",
             f"predictor=[{','.join(predictors)}]",
             *(fast for fast in FAST if fast.split(".")[2] in (*embedders, *predictors)),

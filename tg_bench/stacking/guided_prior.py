@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.errors import UserInputError
-from tg_bench.stacking.standardise import pearson_columns, standardised
+from tg_bench.stacking.standardise import standardised
 from tg_bench.task.history import normalised_table, weighted_mean
+from tg_bench.task.inner import pearson_columns
 from tg_bench.task.method import HeldOutTarget, Method
 
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.errors import UserInputError
-from tg_bench.stacking.inner import inner_tasks
-from tg_bench.stacking.standardise import pearson_columns, standardised
+from tg_bench.stacking.standardise import standardised
 from tg_bench.task.history import normalised_table
+from tg_bench.task.inner import inner_tasks, pearson_columns
 from tg_bench.task.method import HeldOutTarget, Method
 
 log = logging.getLogger(__name__)

@@ -26,14 +26,3 @@ def standardised(scores: pd.Series, models: pd.Index, reference: pd.Index | None
     if base.notna().sum() < 2 or not np.isfinite(spread) or spread == 0:
         return pd.Series(0.0, index=models)
     return ((values - base.mean()) / spread).fillna(0.0)
-
-
-def pearson_columns(blends: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Pearson correlation of each column of `blends` (n_models, n_blends) with `truth` (n_models,); -inf
-    for a constant column."""
-    centred = blends - blends.mean(axis=0)
-    target = truth - truth.mean()
-    norms = np.linalg.norm(centred, axis=0) * np.linalg.norm(target)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = centred.T @ target / norms
-    return np.where(norms > 0, r, -np.inf)

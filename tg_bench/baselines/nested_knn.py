@@ -11,8 +11,7 @@ import pandas as pd
 
 from tg_bench.baselines.knn_prior import KnnPrior
 from tg_bench.errors import UserInputError
-from tg_bench.stacking.inner import inner_tasks
-from tg_bench.stacking.standardise import pearson_columns
+from tg_bench.task.inner import inner_tasks, pearson_columns
 from tg_bench.task.method import HeldOutTarget, Method
 
 log = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ log = logging.getLogger(__name__)
 class NestedKnnPrior(Method):
     """The k-NN prior (`tg_bench.baselines.knn_prior.KnnPrior`, exponential weighting) whose `k` and `tau` are
     chosen for each held-out target by an inner leave-one-dataset-out over the zoo's other targets
-    (`tg_bench.stacking.inner`), the pair with the highest weighted-average Pearson there; ties go to the
+    (`tg_bench.task.inner`), the pair with the highest weighted-average Pearson there; ties go to the
     first pair of `ks` x `taus` in order. The outer target's records reach neither the choice nor the scores.
 
     ks: candidate numbers of nearest datasets (null: every dataset with a distance). taus: candidate

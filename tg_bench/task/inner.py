@@ -1,4 +1,5 @@
-"""Inner leave-one-dataset-out tasks: choosing a method's settings on the training datasets alone.
+"""Inner leave-one-dataset-out tasks: choosing a method's settings on the training datasets alone, and the
+Pearson correlation each candidate setting reaches on an inner task.
 
 A method that tunes itself for a held-out target (the stacked prior's blend, the nested k-NN prior's k and
 temperature) scores each of the zoo's other benchmark targets as if it were held out, from a copy of the zoo
@@ -50,3 +51,14 @@ def inner_tasks(task: HeldOutTarget) -> Iterator[InnerTask]:
         if len(truth) < MIN_INNER_MODELS:
             continue
         yield InnerTask(HeldOutTarget(inner_zoo, inner, task.protocol, task.seed), truth, target_weight(truth))
+
+
+def pearson_columns(blends: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each column of `blends` (n_models, n_blends) with `truth` (n_models,); -inf
+    for a constant column."""
+    centred = blends - blends.mean(axis=0)
+    target = truth - truth.mean()
+    norms = np.linalg.norm(centred, axis=0) * np.linalg.norm(target)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = centred.T @ target / norms
+    return np.where(norms > 0, r, -np.inf)
