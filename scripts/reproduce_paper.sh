@@ -25,8 +25,8 @@ find results/transfergraph -path '*_seed0/predictions.csv' -exec gzip -n -f {} \
 find results/transfergraph results/model_ratio results/graph_ablation -name predictions.csv -delete 2>/dev/null || true
 for study in ${STUDIES//,/ }; do
   case $study in
-    headline) "$TG" aggregate results/transfergraph/image results/transfergraph/text out=results/transfergraph "$METRICS" ;;
-    model_ratio) "$TG" aggregate results/model_ratio results/transfergraph out=results/model_ratio metric=pearson ;;
+    headline) "$TG" aggregate results/transfergraph/image results/transfergraph/text results/data_agnostic out=results/transfergraph headline=true "$METRICS" ;;
+    model_ratio) "$TG" aggregate results/model_ratio results/transfergraph results/data_agnostic out=results/model_ratio metric=pearson ;;
     graph_ablation) "$TG" aggregate results/graph_ablation out=results/graph_ablation "$METRICS" ;;
   esac > /dev/null
 done

@@ -25,5 +25,5 @@ sweep image & sweep text & wait
 # the predicted-vs-actual figure (`tg-bench figures`); the rest stay in the results store
 find results/transfergraph -path '*_seed0/predictions.csv' -exec gzip -n -f {} \;
 find results/transfergraph -name predictions.csv -delete
-"$TG" aggregate results/transfergraph/image results/transfergraph/text out=results/transfergraph \
+"$TG" aggregate results/transfergraph/image results/transfergraph/text results/data_agnostic out=results/transfergraph headline=true \
   metric=[pearson,w-kendall,rel@1] > /dev/null

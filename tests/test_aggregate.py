@@ -140,6 +140,7 @@ def test_the_same_result_twice_with_different_values_is_an_error(pets_only, tmp_
 def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, tmp_path, capsys) -> None:
     out = tmp_path / "agg"
     assert main([str(pets_only), "metric=[pearson,top@1]", f"out={out}", "resamples=200"]) == 0
+    # headline.md only on request (the headline runs')
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == [
         "methods.csv", "paired_zoo_prior.csv", "seconds.csv", "statistics.csv", "summary.md", "summary.tex",
@@ -167,6 +168,9 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
         ([str(pets_only), "resamples=many", f"out={bad}"], "resamples"),
         ([str(tmp_path / "missing"), f"out={bad}"], "no such file or folder"),
         (["metric=pearson"], "no PATH given"),
+        # a pets-only run has no TransferGraph variants: no headline table, and nothing written
+        ([str(pets_only), "headline=true", f"out={bad}"], "headline=true needs zoo_prior"),
+        ([str(pets_only), "headline=true", "reference=LogME", f"out={bad}"], "compares with the zoo prior"),
     ):
         assert main(args) == 2, args
         err = capsys.readouterr().err

@@ -144,3 +144,71 @@ def test_the_stacking_statements_hold() -> None:
     assert both == {"guided_prior", "guided_prior (power 1)", "stacked_prior", "stack: zoo+knn+LogME"}
     named = ablation[ablation["method"].isin(both)]
     assert (named["difference"] < named["mdd"]).all()
+
+
+def _markdown_tables(path: Path) -> dict[str, pd.DataFrame]:
+    """Each `### title` of a Markdown file with the pipe table under it, first column as the index."""
+    tables, title, rows = {}, None, []
+    for line in [*path.read_text().splitlines(), "### end"]:
+        if line.startswith("### "):
+            if title and rows:
+                header, *body = rows
+                tables[title] = pd.DataFrame(body, columns=header).set_index(header[0]).apply(pd.to_numeric)
+            title, rows = line[4:].strip(), []
+        elif line.startswith("|") and not line.startswith("|---"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return tables
+
+
+def test_the_model_ratio_statements_hold() -> None:
+    """Section 4: under the clean protocol no TransferGraph variant is above the zoo prior with an interval above
+    0 at any ratio; at ratio 0.1 the k-NN prior is the best image method."""
+    paired = pd.read_csv(RESULTS / "model_ratio" / "paired_zoo_prior.csv")
+    clean = paired[(paired["protocol"] == "clean") & (paired["metric"] == "pearson")]
+    variants = clean[clean["method"].str.endswith("_all_normalize_without_transfer")]
+    assert len(variants) and not (variants["low"] > 0).any()
+    stats = pd.read_csv(RESULTS / "model_ratio" / "statistics.csv")
+    at_tenth = stats[
+        (stats["metric"] == "pearson") & (stats["target"] == "average") & (stats["ratio"] == 0.1)
+        & (stats["protocol"] == "clean") & (stats["zoo"] == "image")
+    ]  # fmt: skip
+    assert at_tenth.loc[at_tenth["mean"].idxmax(), "method"] == "knn_prior"
+
+
+def test_the_graph_ablation_statements_hold() -> None:
+    """Section 5: the best single image TransferGraph run is TG:XGB:GAT on the paper's graph; with LogME edges it
+    scores less; without a graph embedding the linear regressor collapses below every graph-embedded one."""
+    stats = pd.read_csv(RESULTS / "graph_ablation" / "statistics.csv")
+    image = stats[(stats["metric"] == "pearson") & (stats["target"] == "average") & (stats["zoo"] == "image")]
+    image = image.set_index("method")["mean"]
+    graph_runs = image[image.index.str.contains("_all_normalize_") & ~image.index.str.contains("_none_")]
+    assert graph_runs.idxmax() == "xgb_homoGATConv_all_normalize_without_transfer"
+    assert image["xgb_homoGATConv_all_normalize_with_transfer"] < graph_runs.max()
+    linear = image[image.index.str.startswith("lr_")]
+    assert linear.idxmin().startswith("lr_none_") and linear[~linear.index.str.startswith("lr_none_")].min() > 0.5
+
+
+def test_the_recommend_statements_hold() -> None:
+    """Section 8: on image the zoo prior's first pick is best and the k-NN prior's top 5 reach further; on text
+    the guided and k-NN priors pick better first models than the zoo prior; every prior's regret@5 is under
+    1.5 %; the TransferGraph row is below the zoo prior on image and between it and the k-NN prior on text."""
+    tables = _markdown_tables(RESULTS / "recommend" / "lodo.md")
+    image, text = tables["image zoo"], tables["text zoo"]
+    assert image["rel@1"].idxmax() == "zoo_prior" and image.at["knn_prior", "rel@5"] > image.at["zoo_prior", "rel@5"]
+    assert min(text.at["guided_prior", "rel@1"], text.at["knn_prior", "rel@1"]) > text.at["zoo_prior", "rel@1"]
+    priors = ["zoo_prior", "knn_prior", "guided_prior", "stacked_prior"]
+    assert max(image.loc[priors, "regret@5"].max(), text.loc[priors, "regret@5"].max()) < 0.015
+    graph = "TG:LR:node2vec"
+    assert image.at[graph, "rel@1"] < image.at["zoo_prior", "rel@1"]
+    assert text.at["zoo_prior", "rel@1"] < text.at[graph, "rel@1"] < text.at["knn_prior", "rel@1"]
+
+
+def test_the_headline_table_is_what_aggregate_writes_from_the_committed_tables() -> None:
+    """headline.md is `headline_table` of the committed statistics and paired tables (not edited by hand)."""
+    from tg_bench.analysis.headline import headline_table
+
+    stats = pd.read_csv(RESULTS / "transfergraph" / "statistics.csv")
+    paired = pd.read_csv(RESULTS / "transfergraph" / "paired_zoo_prior.csv")
+    identities = pd.read_csv(RESULTS / "transfergraph" / "methods.csv")
+    labels = dict(zip(identities["method"], identities["label"], strict=True))
+    assert headline_table(stats, paired, labels) == (RESULTS / "transfergraph" / "headline.md").read_text()

@@ -45,6 +45,9 @@ class AggregateOptions:
     resamples: int = 10_000
     #: seed of the bootstrap resampling (and of the sign-flip test's draws above 12 targets)
     seed: int = 0
+    #: also write headline.md, the README's table (zoo prior, k-NN prior, best TransferGraph variant, stacked
+    #: prior, LogME per zoo and protocol against the zoo prior; the headline runs)
+    headline: bool = False
     #: metadata root for the published values (null: $TG_BENCH_DATA, else data/)
     data_root: Any = None
     #: also log the tables to a wandb run (offline unless WANDB_MODE says otherwise; `wandb sync` later)
@@ -85,13 +88,24 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     paired = paired_intervals(
         chosen, options.reference, options.confidence, options.resamples, options.seed, options.interval
     )
+    headline = None
+    identities = collect_identities(paths, dict.fromkeys(tidy["method"]))
+    if options.headline:
+        # checked before anything is written: a user error leaves no partial tables
+        if options.reference != ZOO_PRIOR:
+            raise UserInputError(f"headline=true compares with the zoo prior: leave out reference={options.reference}")
+        labels = dict(zip(identities["method"], identities["label"], strict=True))
+        headline = headline_table(stats, paired, labels)
+        if headline is None:
+            raise UserInputError(
+                "headline=true needs zoo_prior, knn_prior, stacked_prior, LogME and TransferGraph variants in the runs"
+            )
     out = Path(options.out)
     # every metric, not only those tabulated (figures read top@k and rel@k too); ~20x smaller compressed
     write_csv(out / "tidy.csv.gz", tidy)
     write_csv(out / "statistics.csv", stats)
     write_csv(out / f"paired_{options.reference}.csv", paired)
     # each method's label and kind, for the figures and whoever reads the tables
-    identities = collect_identities(paths, dict.fromkeys(tidy["method"]))
     write_csv(out / METHODS_FILE, identities)
     written, summary = write_tables(out, stats, paired, metrics, options.reference)
     written = [
@@ -101,11 +115,9 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
         out / METHODS_FILE,
         *written,
     ]
-    if options.reference == ZOO_PRIOR:
-        headline = headline_table(stats, paired, dict(zip(identities["method"], identities["label"], strict=True)))
-        if headline is not None:
-            write_text(out / "headline.md", headline)
-            written.append(out / "headline.md")
+    if headline is not None:
+        write_text(out / "headline.md", headline)
+        written.append(out / "headline.md")
     seconds = collect_seconds(paths)
     if len(seconds):
         write_csv(out / "seconds.csv", seconds)
