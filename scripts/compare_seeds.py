@@ -25,14 +25,13 @@ from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import to_markdown
 
 
-def borrowed_spread(reference: Path, after: Path, metric: str) -> pd.Series:
-    """Seed std of each method of `after` at the weighted average, from the runs under `reference`: the same
-    method name, else the reference's variant with the same graph learner and regressor labels. Indexed by
-    (zoo, protocol, method)."""
+def borrowed_spread(reference: Path, after: Path, ours: pd.DataFrame, metric: str) -> pd.Series:
+    """Seed std of each method of `ours` (the `average_rows` of the runs under `after`) at the weighted average,
+    from the runs under `reference`: the same method name, else the reference's variant with the same graph
+    learner and regressor labels. Indexed by (zoo, protocol, method)."""
     rows = average_rows(collect([reference])[0])
     rows = rows[(rows["metric"] == metric) & (rows["target"] == "average")]
     std = rows.groupby(["zoo", "protocol", "method"])["value"].std()
-    ours = average_rows(collect([after])[0])
     names = sorted(set(ours["method"]))
     theirs = collect_identities([reference], sorted(set(rows["method"])))
     by_labels = {(r.learner, r.regressor): r.method for r in theirs.itertuples() if r.learner and r.regressor}
@@ -67,7 +66,7 @@ def main() -> None:
     spread = None
     if args.std_from is not None:
         try:
-            spread = borrowed_spread(args.std_from, args.after, args.metric)
+            spread = borrowed_spread(args.std_from, args.after, frames[1], args.metric)
         except UserInputError as exc:
             parser.error(f"{args.std_from}: {exc}")
     try:

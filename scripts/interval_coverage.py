@@ -40,8 +40,7 @@ def main() -> None:
         weights[zoo_name] = benchmark_weights(zoo, build_protocol(cfg.protocol)).to_numpy()
     weights["pooled"] = np.concatenate([weights["image"], weights["text"]])
     start = time.perf_counter()
-    options = {name: {"resamples": 2000} for name in ("percentile", "bca", "studentized")}
-    table = coverage_table(weights, INTERVALS, args.simulations, seed=args.seed, options=options)
+    table = coverage_table(weights, INTERVALS, args.simulations, seed=args.seed, resamples=2000)
     seconds = time.perf_counter() - start
     shown = table.map(lambda value: f"{value:.3f}")
     shown.index = [f"**{LABELS[name]}** (reported)" if name == CHOSEN else LABELS[name] for name in shown.index]

@@ -33,10 +33,11 @@ def coverage(
     simulations: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
-    **options: object,
+    resamples: int = 10_000,
 ) -> float:
-    """Share of `simulations` draws (from `seed`) whose `interval(d, weights, confidence, **options)` holds
-    the true difference 0; d has one value per weight, drawn from `DISTRIBUTIONS[distribution]`."""
+    """Share of `simulations` draws (from `seed`) whose `interval(d, weights, confidence, resamples)` holds
+    the true difference 0; d has one value per weight, drawn from `DISTRIBUTIONS[distribution]` (`resamples`:
+    a bootstrap's draws per interval)."""
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution {distribution!r}: choose from {', '.join(DISTRIBUTIONS)}")
     weights = np.asarray(weights, dtype=float)
@@ -44,7 +45,7 @@ def coverage(
     draw = DISTRIBUTIONS[distribution]
     held = 0
     for _ in range(simulations):
-        low, high = interval(draw(rng, len(weights)), weights, confidence, **options)
+        low, high = interval(draw(rng, len(weights)), weights, confidence, resamples)
         held += low <= 0.0 <= high
     return held / simulations
 
@@ -61,17 +62,16 @@ def coverage_table(
     simulations: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
-    options: dict[str, dict] | None = None,
+    resamples: int = 10_000,
 ) -> pd.DataFrame:
     """Coverage of each interval (rows) for each weight set x distribution (columns `weights: distribution`),
-    every cell from the same `seed` (the same draws for every interval). options: extra keyword arguments
-    per interval name (e.g. fewer bootstrap resamples)."""
+    every cell from the same `seed` (the same draws for every interval); the bootstraps draw `resamples`."""
     table = pd.DataFrame(index=list(intervals), dtype=float)
     for set_name, set_weights in weights.items():
         for distribution in DISTRIBUTIONS:
             column = f"{set_name}: {distribution}"
             for name, interval in intervals.items():
                 table.loc[name, column] = coverage(
-                    interval, set_weights, distribution, simulations, confidence, seed, **(options or {}).get(name, {})
+                    interval, set_weights, distribution, simulations, confidence, seed, resamples
                 )
     return table

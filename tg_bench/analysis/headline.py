@@ -9,25 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tg_bench.analysis.export import PROTOCOL_ORDER, versus_cell
 from tg_bench.evaluate.scoring import AVERAGE
 
 #: the methods the table is built around, by name in the output tables
 ZOO_PRIOR, KNN_PRIOR, STACKED_PRIOR, LOGME = "zoo_prior", "knn_prior", "stacked_prior", "LogME"
 #: the suffix of the TransferGraph variants on the paper's graph without transferability edges (the 12)
 VARIANT_SUFFIX = "_all_normalize_without_transfer"
-PROTOCOL_ORDER = {"paper": 0, "clean": 1}
-
-
-def _p(value: float) -> str:
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def versus_cell(row: pd.Series) -> str:
-    """A paired row as `+0.0162 [-0.0140, +0.0465] (6/8; p 0.208; MDD 0.0404)`."""
-    return (
-        f"{row['difference']:+.4f} [{row['low']:+.4f}, {row['high']:+.4f}] "
-        f"({int(row['won'])}/{int(row['targets'])}; p {_p(row['p_value'])}; MDD {row['mdd']:.4f})"
-    )
 
 
 def headline_table(stats: pd.DataFrame, paired: pd.DataFrame, labels: dict[str, str]) -> str | None:

@@ -51,8 +51,11 @@ def degrees_of_freedom(w: np.ndarray) -> float:
     return kish_n(w) - 1.0
 
 
-def t_interval(d: np.ndarray, w: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    """m -/+ t(n_eff - 1) quantile x standard error: a t interval on Kish's effective sample size."""
+def t_interval(
+    d: np.ndarray, w: np.ndarray, confidence: float = 0.95, resamples: int = 0, seed: int = 0
+) -> tuple[float, float]:
+    """m -/+ t(n_eff - 1) quantile x standard error: a t interval on Kish's effective sample size (no draws:
+    `resamples` and `seed` are there only for the candidates' common signature)."""
     mean, se = float(weighted_mean(np.asarray(d, float), np.asarray(w, float))), standard_error(d, w)
     half = stats.t.ppf(0.5 + confidence / 2, degrees_of_freedom(w)) * se
     return mean - half, mean + half
@@ -73,41 +76,48 @@ def _sign_patterns(n: int, seed: int) -> np.ndarray:
     return np.vstack([np.ones((1, n)), drawn])
 
 
+class _SignFlips:
+    """The weighted sign-flip statistic of d for any null value: sum w s (d - null) = flips @ (w d) - null *
+    flips @ w, so the two products are made once and each null costs one pass over the patterns."""
+
+    def __init__(self, d: np.ndarray, w: np.ndarray, seed: int) -> None:
+        d, w = np.asarray(d, float), np.asarray(w, float)
+        flips = _sign_patterns(len(d), seed)
+        self.flipped_dw, self.flipped_w = flips @ (w * d), flips @ w
+        self.total_dw, self.total_w = float(np.sum(w * d)), float(w.sum())
+
+    def p_value(self, null: float) -> float:
+        observed = abs(self.total_dw - null * self.total_w)
+        statistics = np.abs(self.flipped_dw - null * self.flipped_w)
+        # a tolerance so that the observed pattern itself counts despite rounding
+        return float(np.mean(statistics >= observed * (1 - 1e-12) - 1e-15))
+
+
 def sign_flip_p_value(d: np.ndarray, w: np.ndarray, null: float = 0.0, seed: int = 0) -> float:
     """Two-sided p-value of the weighted sign-flip (randomisation) test of "the differences are symmetric
     around `null`": the share of sign patterns s whose |sum w s (d - null)| reaches the observed
     |sum w (d - null)|. Exact for up to `EXACT_SIGN_FLIPS` targets (it never falls below 2 / 2^n), a Monte
     Carlo p-value from `seed` above."""
-    centred = (np.asarray(d, float) - null) * np.asarray(w, float)
-    flips = _sign_patterns(len(centred), seed)
-    observed = abs(centred.sum())
-    statistics = np.abs(flips @ centred)
-    # a tolerance so that the observed pattern itself counts despite rounding
-    return float(np.mean(statistics >= observed * (1 - 1e-12) - 1e-15))
+    return _SignFlips(d, w, seed).p_value(null)
 
 
-def sign_flip_interval(d: np.ndarray, w: np.ndarray, confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
+def sign_flip_interval(
+    d: np.ndarray, w: np.ndarray, confidence: float = 0.95, resamples: int = 0, seed: int = 0
+) -> tuple[float, float]:
     """The values `null` the sign-flip test does not reject at 1 - `confidence` (the test inverted), found by
-    bisection on each side of the weighted mean within the range of d."""
+    bisection on each side of the weighted mean within the range of d (`resamples` unused: the sign patterns
+    are `_sign_patterns`')."""
     d, w = np.asarray(d, float), np.asarray(w, float)
     alpha, mean = 1 - confidence, float(weighted_mean(d, w))
-    flips = _sign_patterns(len(d), seed)
-    # sum w s (d - null) = flips @ (w d) - null * flips @ w: two products, then each null costs one pass
-    flipped_dw, flipped_w = flips @ (w * d), flips @ w
-    total_dw, total_w = float(np.sum(w * d)), float(w.sum())
-
-    def accepted(null: float) -> bool:
-        observed = abs(total_dw - null * total_w)
-        statistics = np.abs(flipped_dw - null * flipped_w)
-        return float(np.mean(statistics >= observed * (1 - 1e-12) - 1e-15)) > alpha
+    test = _SignFlips(d, w, seed)
 
     def edge(outside: float) -> float:
         inside = mean
-        if accepted(outside):
+        if test.p_value(outside) > alpha:
             return outside
         for _ in range(50):
             middle = (inside + outside) / 2
-            inside, outside = (middle, outside) if accepted(middle) else (inside, middle)
+            inside, outside = (middle, outside) if test.p_value(middle) > alpha else (inside, middle)
         return inside
 
     spread = float(np.ptp(d)) or 1.0
@@ -175,7 +185,7 @@ def t_test_p_value(d: np.ndarray, w: np.ndarray) -> float:
 
 
 #: the candidate intervals of method.md 14's coverage table, by key (`tg-bench aggregate interval=<key>`):
-#: f(d, w, confidence, **options) -> (low, high); the bootstraps take `resamples` and `seed`
+#: f(d, w, confidence, resamples, seed) -> (low, high); the bootstraps draw `resamples` from `seed`
 INTERVALS: dict[str, Callable[..., tuple[float, float]]] = {
     "percentile": percentile_interval,
     "bca": bca_interval,

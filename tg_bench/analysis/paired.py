@@ -71,9 +71,6 @@ def paired_intervals(
     Groups without the reference give no rows."""
     if interval not in INTERVALS:
         raise UserInputError(f"interval={interval}: choose from {', '.join(INTERVALS)}")
-    options = {} if interval in ("t_kish", "sign_flip") else {"resamples": resamples}
-    if interval != "t_kish":
-        options["seed"] = seed
     rows = []
     for key, group in tidy.groupby([*RUN_GROUP, "metric"], sort=False):
         if reference not in set(group["method"]):
@@ -89,7 +86,7 @@ def paired_intervals(
             if np.ptp(d) == 0:
                 low = high = point
             else:
-                low, high = INTERVALS[interval](d, w, confidence, **options)
+                low, high = INTERVALS[interval](d, w, confidence, resamples, seed)
             mdd = minimum_detectable_difference(w, standard_error(d, w), 1 - confidence, power)
             rows.append(
                 (*key, method, reference, point, low, high, t_test_p_value(d, w), mdd, int((d > 0).sum()),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 import pandas as pd
+from scipy.special import logit
 
 from tg_bench.errors import UserInputError
 from tg_bench.task.history import training_records
@@ -19,8 +19,7 @@ LOGIT_EPSILON = 1e-3
 def logit_scores(history: pd.DataFrame) -> pd.Series:
     """Each record's accuracy on a logit scale, z-scored within its dataset (a dataset whose records are all
     equal, or a single record, gives 0: the average). Rows of `history` (columns `dataset`, `accuracy`)."""
-    logits = np.log(history["accuracy"].clip(LOGIT_EPSILON, 1 - LOGIT_EPSILON))
-    logits = logits - np.log1p(-history["accuracy"].clip(LOGIT_EPSILON, 1 - LOGIT_EPSILON))
+    logits = pd.Series(logit(history["accuracy"].clip(LOGIT_EPSILON, 1 - LOGIT_EPSILON)), index=history.index)
     grouped = logits.groupby(history["dataset"])
     spread = grouped.transform("std")
     centred = logits - grouped.transform("mean")

@@ -177,17 +177,21 @@ def _read(path: Path) -> pd.DataFrame | None:
     return None
 
 
+def row_keys(frame: pd.DataFrame, keys: list[str]) -> pd.MultiIndex:
+    """Each row's `keys` and its rank among rows with the same keys: the identity `compare_file` matches rows
+    by (the paper protocol has one prediction per fine-tuning record, so a model can appear more than once per
+    target)."""
+    ranked = frame.assign(row=frame.groupby(keys, sort=False).cumcount())
+    return pd.MultiIndex.from_frame(ranked[[*keys, "row"]])
+
+
 def compare_file(name: str, committed: pd.DataFrame, rerun: pd.DataFrame, tolerance: float) -> tuple[int, pd.DataFrame]:
     """(rows compared, the rows that differ by more than `tolerance` or exist on one side only).
 
     Both frames hold the same scope already; NaN equals NaN. Rows are matched by key and by their rank among
-    rows of the same key (the paper protocol has one prediction per fine-tuning record, so a model can appear
-    more than once per target)."""
+    rows of the same key (`row_keys`)."""
     keys, values = COMPARED[name]
-    frames = []
-    for frame in (committed, rerun):
-        frame = frame.assign(row=frame.groupby(keys, sort=False).cumcount())
-        frames.append(frame.set_index([*keys, "row"])[values])
+    frames = [frame[values].set_axis(row_keys(frame, keys)) for frame in (committed, rerun)]
     joined = frames[0].join(frames[1], how="outer", lsuffix="_committed", rsuffix="_rerun")
     rows = []
     for column in values:
@@ -258,16 +262,11 @@ def verify_folder(folder: Path, options: VerifyOptions, scratch: Path) -> RunChe
 
 def replaced_values(name: str, committed: pd.DataFrame, rerun: pd.DataFrame, methods: set[str]) -> pd.DataFrame:
     """`committed` (a whole metrics.csv or predictions.csv) with the value columns of `methods`' rows taken from
-    `rerun`, matched by key and rank as `compare_file` matches them; every other cell as it was. The rows of
+    `rerun`, matched by `row_keys` as `compare_file` matches them; every other cell as it was. The rows of
     `methods` must be the same on both sides (else re-run the whole folder)."""
     keys, values = COMPARED[name]
     ours = committed["method"].isin(methods)
-
-    def keyed(frame: pd.DataFrame) -> pd.MultiIndex:
-        ranked = frame.assign(row=frame.groupby(keys, sort=False).cumcount())
-        return pd.MultiIndex.from_frame(ranked[[*keys, "row"]])
-
-    old_index, new_index = keyed(committed[ours]), keyed(rerun[rerun["method"].isin(methods)])
+    old_index, new_index = row_keys(committed[ours], keys), row_keys(rerun[rerun["method"].isin(methods)], keys)
     if len(old_index) != len(new_index) or not old_index.sort_values().equals(new_index.sort_values()):
         raise UserInputError(
             f"{name}: the re-run of {', '.join(sorted(methods))} gives other rows than the folder holds; "
