@@ -10,7 +10,7 @@ checked here, before the first target runs: a bad value, an unknown key or an un
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hydra.errors import InstantiationException
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 #: the protocol of a `tg_bench/conf/protocol/*.yaml` node (built in `tg_bench.task.protocol`, torch-free)
 build_protocol = protocol_from_config
+
+#: the values of `target_set` (`resolve_targets`)
+TARGET_SETS = ("paper", "extended")
 
 _USER_ERRORS = (InstantiationException, OmegaConfBaseException, TypeError, ValueError, ImportError, AttributeError)
 
@@ -172,7 +175,22 @@ def estimators() -> dict[str, Estimator]:
 
 def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:
     """The dataset names a run evaluates: `target=<key>`, else `targets=[...]` (target keys such as
-    `glue_cola`, or dataset names such as `glue/cola`), else all of the zoo's targets."""
+    `glue_cola`, or dataset names such as `glue/cola`), else all of the target set's (`target_set`: `paper`, the
+    zoo's evaluation targets; `extended`, every dataset that can be held out, `ZooData.extended_targets`)."""
+    target_set = str(cfg.get("target_set") or "paper")
+    if target_set not in TARGET_SETS:
+        raise UserInputError(f"target_set={target_set}: choose from {', '.join(TARGET_SETS)}")
+    if target_set == "extended" and cfg.protocol.get("published_comparison"):
+        raise UserInputError(
+            f"target_set=extended: protocol={cfg.protocol.name} compares with the published tables, which cover "
+            "the zoo's evaluation targets only; use protocol=clean"
+        )
+    pool = zoo.targets
+    if target_set == "extended":
+        min_models = config_int(cfg, "extended_min_models")
+        if min_models < 3:
+            raise UserInputError(f"extended_min_models: {min_models} is below 3 (a Pearson of 2 models is +-1)")
+        pool = zoo.extended_targets(min_models)
     target_cfg = cfg.get("target")
     if target_cfg:
         if target_cfg.get("zoo") != zoo.name:
@@ -183,15 +201,31 @@ def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:
         return [str(target_cfg.name)]
     requested = cfg.get("targets")
     if requested is None:
-        return list(zoo.targets)
+        return list(pool)
     by_key = target_names()
     targets = [by_key.get(str(t), str(t)) for t in requested]
     if not targets:
         raise UserInputError("targets: empty list; give at least one target, or leave it null for all")
-    unknown = [str(t) for t, name in zip(requested, targets, strict=True) if name not in zoo.targets]
+    unknown = [str(t) for t, name in zip(requested, targets, strict=True) if name not in pool]
     if unknown:
-        keys = [key for key, name in by_key.items() if name in zoo.targets]
+        names = {name: key for key, name in by_key.items()}
         raise UserInputError(
-            f"targets: unknown target(s) {', '.join(unknown)} for zoo '{zoo.name}' (choose from {', '.join(keys)})"
+            f"targets: unknown target(s) {', '.join(unknown)} for zoo '{zoo.name}' and target_set={target_set} "
+            f"(choose from {', '.join(names.get(t, t) for t in pool)})"
         )
     return targets
+
+
+def check_scores_cover(families: Sequence[MethodFamily], zoo: ZooData, targets: Sequence[str]) -> None:
+    """Refuse, before any work, a method that reads transferability scores (`MethodFamily.scores_needed`) the
+    zoo lacks for one of `targets` (the published LogME scores cover the zoo's evaluation targets only)."""
+    scored = zoo.scores.groupby("metric")["target"].agg(set).to_dict() if len(zoo.scores) else {}
+    for family in families:
+        for metric in family.scores_needed():
+            missing = [t for t in targets if t not in scored.get(metric, set())]
+            if missing:
+                raise UserInputError(
+                    f"{', '.join(family.names)}: no {metric} scores for target(s) {', '.join(missing)}; drop the "
+                    "method, or compute them with `tg-bench score` (update_zoo=true)",
+                    path=zoo.files.get("scores"),
+                )

@@ -9,7 +9,14 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import build_methods, build_protocol, config_int, numerics_mode, resolve_targets
+from tg_bench.build import (
+    build_methods,
+    build_protocol,
+    check_scores_cover,
+    config_int,
+    numerics_mode,
+    resolve_targets,
+)
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
@@ -42,6 +49,7 @@ def evaluate_config(
         raise UserInputError(f"methods: none of {', '.join(methods or [])} is a method of this run ({known})")
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
     targets = resolve_targets(cfg, zoo)
+    check_scores_cover([families[i] for i in kept], zoo, targets)
     store_dir = cfg.paths.get("store_dir")
     resume = None
     if use_store and store_dir:

@@ -106,6 +106,19 @@ class ZooData:
         means = self.full_records().groupby("dataset")["accuracy"].mean()
         return sorted(means[means < self.spec.broken_accuracy_threshold].index)
 
+    def extended_targets(self, min_models: int = 100) -> tuple[str, ...]:
+        """Every dataset that can be held out (`target_set=extended`, docs/method.md 10): full fine-tuning
+        records with an accuracy for at least `min_models` models, a row in the distance matrix, neither excluded
+        nor broken. The evaluation targets first, in their order, then the others by name."""
+        counts = self.full_records().groupby("dataset")["model"].nunique()
+        dropped = set(self.spec.excluded_datasets) | set(self.broken_datasets())
+        eligible = {
+            str(dataset)
+            for dataset, count in counts.items()
+            if count >= min_models and dataset in self.distances.index and dataset not in dropped
+        }
+        return tuple(t for t in self.targets if t in eligible) + tuple(sorted(eligible - set(self.targets)))
+
     def without_records_of(self, dataset: str) -> ZooData:
         """This zoo with every record of `dataset` removed (what a task holding `dataset` out may see)."""
         return replace(self, records=self.records[self.records["dataset"] != dataset])

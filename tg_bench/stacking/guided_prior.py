@@ -35,6 +35,9 @@ class GuidedPrior(Method):
             raise UserInputError(f"baseline {name}: power must be a finite number >= 0, not {power!r}")
         self.name, self.guide, self.power = name, guide, float(power)
 
+    def scores_needed(self) -> tuple[str, ...]:
+        return self.guide.scores_needed()
+
     def dataset_weights(self, task: HeldOutTarget, table: pd.DataFrame) -> pd.Series:
         """Weight per column of `table` (models x training datasets, normalised accuracy), summing to 1."""
         guide = standardised(self.guide.score_models(task), table.index)

@@ -62,6 +62,9 @@ class StackedPrior(Method):
         self.name, self.components, self.levels = name, dict(components), int(levels)
         self.chosen: dict[str, dict[str, float]] = {}
 
+    def scores_needed(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for c in self.components.values() for m in c.scores_needed()))
+
     def standardised_components(self, task: HeldOutTarget, models: pd.Index) -> np.ndarray:
         """Component scores of `models` z-scored over `scale_pool(task)`, shape (len(models), n_components)."""
         pool = scale_pool(task)

@@ -57,6 +57,11 @@ class MethodFamily(abc.ABC):
         """Wall seconds per pipeline stage (graph, embedding, ...) summed over the targets so far."""
         return {}
 
+    def scores_needed(self) -> tuple[str, ...]:
+        """The transferability-score metrics (`ZooData.scores`' `metric`, e.g. LOG_ME) it reads on the held-out
+        target itself: a run checks, before any work, that the zoo has them for every target it holds out."""
+        return ()
+
 
 class Method(MethodFamily):
     """One ranking method: scores every candidate model of a held-out target without looking at the target's

@@ -25,6 +25,9 @@ class PublishedScore(Method):
         self.name = name
         self.estimator = estimator
 
+    def scores_needed(self) -> tuple[str, ...]:
+        return (self.estimator.metric,)
+
     def _rows(self, task: HeldOutTarget) -> pd.DataFrame:
         scores = task.zoo.scores
         metric = self.estimator.metric
