@@ -18,4 +18,4 @@ mkdir -p results/extended
 sweep image & sweep text & wait
 # metrics.csv and run.json are the record; predictions stay in the results store
 find results/extended -name predictions.csv -delete
-"$TG" aggregate results/extended out=results/extended metric=[pearson,w-kendall,rel@1] > /dev/null
+"$TG" aggregate results/extended out=results/extended metric=[pearson,w-kendall,rel@1] pooled=true > /dev/null

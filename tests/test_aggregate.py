@@ -171,11 +171,35 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
         # a pets-only run has no TransferGraph variants: no headline table, and nothing written
         ([str(pets_only), "headline=true", f"out={bad}"], "headline=true needs zoo_prior"),
         ([str(pets_only), "headline=true", "reference=LogME", f"out={bad}"], "compares with the zoo prior"),
+        # one zoo cannot be pooled
+        ([str(pets_only), "pooled=true", f"out={bad}"], "pooled=true needs runs of at least two zoos"),
     ):
         assert main(args) == 2, args
         err = capsys.readouterr().err
         assert err.startswith("tg-bench aggregate: error:") and message in err and "Traceback" not in err
         assert not bad.exists()
+
+
+def test_pooled_tables_cover_both_zoos_targets(metadata_root, tmp_path) -> None:
+    """`pooled=true`: every target of both zoos as one benchmark (zoo `pooled`), beside the per-zoo tables."""
+    runs = tmp_path / "runs"
+    for zoo, targets in (("image", "[pets,dtd]"), ("text", "[glue_cola,rotten_tomatoes,tweet_eval_irony]")):
+        _run_folder(
+            runs / zoo, [f"zoo={zoo}", "protocol=clean", f"targets={targets}", "baseline=[zoo_prior,model_size]"]
+        )
+    out = tmp_path / "agg"
+    assert main([str(runs), f"out={out}", "pooled=true"]) == 0
+    statistics = pd.read_csv(out / "statistics.csv")
+    tidy = pd.read_csv(out / "tidy.csv.gz")
+    size = tidy[(tidy["method"] == "model_size") & (tidy["metric"] == "pearson")]
+    pooled = statistics[(statistics["zoo"] == "pooled") & (statistics["metric"] == "pearson")]
+    average = pooled.set_index(["method", "target"]).loc[("model_size", "average"), "mean"]
+    assert average == pytest.approx(np.average(size["value"], weights=size["weight"]), abs=1e-9)
+    paired = pd.read_csv(out / "paired_zoo_prior.csv")
+    row = paired[(paired["zoo"] == "pooled") & (paired["metric"] == "pearson")].squeeze()
+    assert (row["method"], row["targets"]) == ("model_size", 5)
+    summary = (out / "summary.md").read_text()
+    assert "both zoos pooled (the zoo as a stratum)" in summary and "clean (5 targets)" in summary
 
 
 def test_parse_reads_lists_and_scalars() -> None:

@@ -154,6 +154,16 @@ CASES = [
     ("seed-not-an-integer", None, ["seed=abc"], ["seed", "'abc'", "not an integer"], 2),
     ("model-ratio-out-of-range", None, ["model_ratio=1.5"], ["model_ratio", "(0, 1]"], 2),
     ("unknown-group-option", None, ["zoo=imagee"], ["imagee"], 1),
+    # every dataset as a held-out target: the clean protocol only, and only methods whose inputs every target has
+    ("extended-under-paper-protocol", None, ["target_set=extended"], ["target_set=extended", "protocol=clean"], 2),
+    (
+        "extended-without-scores",
+        None,
+        ["protocol=clean", "target_set=extended", "baseline=[zoo_prior,stacked_prior]"],
+        ["stacked_prior", "LOG_ME", "eurosat", "kitti", "transferability_score_records.csv"],
+        2,
+    ),
+    ("unknown-target-set", None, ["target_set=all"], ["target_set=all", "paper, extended"], 2),
 ]
 
 

@@ -9,7 +9,7 @@ weights.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,10 +50,11 @@ def coverage(
     return held / simulations
 
 
-def benchmark_weights(zoo: ZooData, protocol: Protocol) -> pd.Series:
-    """The weight of each of `zoo`'s evaluation targets in the benchmark's weighted average (max - mean of its
-    ground-truth accuracies, `tg_bench.task.ground_truth.target_weight`), by target."""
-    return pd.Series({target: target_weight(ground_truth(zoo, target, protocol)) for target in zoo.targets})
+def benchmark_weights(zoo: ZooData, protocol: Protocol, targets: Sequence[str] | None = None) -> pd.Series:
+    """The weight of each of `targets` (None: `zoo`'s evaluation targets) in the benchmark's weighted average
+    (max - mean of its ground-truth accuracies, `tg_bench.task.ground_truth.target_weight`), by target."""
+    chosen = zoo.targets if targets is None else targets
+    return pd.Series({target: target_weight(ground_truth(zoo, target, protocol)) for target in chosen})
 
 
 def coverage_table(

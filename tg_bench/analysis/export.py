@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tg_bench.analysis.pooled import POOLED
 from tg_bench.analysis.tables import zoo_targets
 from tg_bench.atomic_write import write_atomic
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
@@ -67,8 +68,8 @@ def summary_table(stats: pd.DataFrame, paired: pd.DataFrame, reference: str) -> 
     protocols = sorted(dict.fromkeys(average["protocol"]), key=lambda p: (PROTOCOL_ORDER.get(p, 2), p))
     for protocol in protocols:
         rows = average[average["protocol"] == protocol].set_index("method")
-        incomplete = not rows["complete"].all()
-        label = f"{protocol}{' (subset of targets)' if incomplete else ''}"
+        targets = {t for t in stats.loc[stats["protocol"] == protocol, "target"] if t not in (AVERAGE, MEAN)}
+        label = _protocol_label(protocol, bool(rows["complete"].all()), targets, str(stats["zoo"].iloc[0]))
         table[f"{label}: mean ± std (n)"] = [
             f"{_cell(rows.at[m, 'mean'], rows.at[m, 'std'])} (n={int(rows.at[m, 'seeds'])})"
             if m in rows.index and pd.notna(rows.at[m, "mean"])
@@ -88,6 +89,19 @@ def summary_table(stats: pd.DataFrame, paired: pd.DataFrame, reference: str) -> 
                 versus_cell(versus.loc[m]) if m in versus.index else "" for m in table.index
             ]
     return table
+
+
+def _protocol_label(protocol: str, complete: bool, targets: set[str], zoo: str) -> str:
+    """How a summary names a protocol's column: the protocol alone over the zoo's evaluation targets, else
+    with which targets it covers (more: `target_set=extended`; the pooled zoo: every zoo's)."""
+    if complete:
+        return protocol
+    evaluation = zoo_targets(zoo)
+    if evaluation is None:
+        return f"{protocol} ({len(targets)} targets)"
+    if set(evaluation) < targets:
+        return f"{protocol} (extended: {len(targets)} targets)"
+    return f"{protocol} (subset of targets)"
 
 
 def _p(value: float) -> str:
@@ -126,7 +140,8 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
 
 
 def _title(zoo: str, protocol: str | None, ratio: float, metric: str) -> str:
-    parts = [f"{zoo} zoo"] + ([f"{protocol} protocol"] if protocol else [])
+    parts = ["both zoos pooled (the zoo as a stratum)" if zoo == POOLED else f"{zoo} zoo"]
+    parts += [f"{protocol} protocol"] if protocol else []
     if ratio != 1.0:
         parts.append(f"model ratio {ratio:g}")
     return f"{metric}: " + ", ".join(parts)

@@ -61,11 +61,57 @@ def t_interval(
     return mean - half, mean + half
 
 
-def minimum_detectable_difference(w: np.ndarray, se: float, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The smallest true difference a two-sided level-`alpha` t test on n_eff - 1 degrees of freedom detects
-    with probability `power`, given the comparison's standard error `se`: (t(1 - alpha/2) + t(power)) x se."""
-    df = degrees_of_freedom(w)
+def minimum_detectable_difference(
+    w: np.ndarray, se: float, alpha: float = 0.05, power: float = 0.8, df: float | None = None
+) -> float:
+    """The smallest true difference a two-sided level-`alpha` t test on `df` degrees of freedom (None: n_eff - 1
+    of `w`) detects with probability `power`, given the comparison's standard error `se`:
+    (t(1 - alpha/2) + t(power)) x se."""
+    df = degrees_of_freedom(w) if df is None else df
     return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
+
+
+def stratified_error(d: np.ndarray, w: np.ndarray, strata: np.ndarray) -> tuple[float, float]:
+    """Standard error and degrees of freedom of the weighted mean over several strata (both zoos' targets, the
+    zoo as a stratum): the pooled mean m = sum_s p_s m_s with p_s = W_s / W, the stratum's share of the weight,
+    has variance sum_s p_s^2 se_s^2 (`standard_error` within each stratum, so a difference between the zoos'
+    means is not counted as noise), on Welch-Satterthwaite's degrees of freedom
+    var^2 / sum_s (p_s^2 se_s^2)^2 / (n_eff_s - 1). Every stratum needs at least 2 targets."""
+    d, w, strata = np.asarray(d, float), np.asarray(w, float), np.asarray(strata)
+    terms, dfs = [], []
+    for stratum in dict.fromkeys(strata.tolist()):
+        inside = strata == stratum
+        if inside.sum() < 2:
+            raise ValueError(f"stratum {stratum!r} has {int(inside.sum())} target(s); a standard error needs 2")
+        share = w[inside].sum() / w.sum()
+        terms.append(share**2 * standard_error(d[inside], w[inside]) ** 2)
+        dfs.append(degrees_of_freedom(w[inside]))
+    variance = float(np.sum(terms))
+    if variance == 0:
+        return 0.0, float(np.sum(dfs))
+    df = variance**2 / sum(term**2 / df for term, df in zip(terms, dfs, strict=True) if term > 0)
+    return float(np.sqrt(variance)), float(df)
+
+
+def stratified_t_interval(
+    d: np.ndarray, w: np.ndarray, strata: np.ndarray, confidence: float = 0.95, resamples: int = 0, seed: int = 0
+) -> tuple[float, float]:
+    """m -/+ t quantile x standard error with `stratified_error`'s standard error and degrees of freedom (no
+    draws: `resamples` and `seed` keep the candidates' signature once `strata` is bound)."""
+    mean = float(weighted_mean(np.asarray(d, float), np.asarray(w, float)))
+    se, df = stratified_error(d, w, strata)
+    half = stats.t.ppf(0.5 + confidence / 2, df) * se if se > 0 else 0.0
+    return mean - half, mean + half
+
+
+def stratified_p_value(d: np.ndarray, w: np.ndarray, strata: np.ndarray) -> float:
+    """Two-sided p-value of "the pooled weighted mean difference is 0", the test `stratified_t_interval`
+    inverts."""
+    mean = float(weighted_mean(np.asarray(d, float), np.asarray(w, float)))
+    se, df = stratified_error(d, w, strata)
+    if se == 0:
+        return 1.0 if mean == 0 else 0.0
+    return float(2 * stats.t.sf(abs(mean) / se, df))
 
 
 def _sign_patterns(n: int, seed: int) -> np.ndarray:
@@ -201,6 +247,7 @@ LABELS = {
     "studentized": "studentized bootstrap (bootstrap-t)",
     "t_kish": "t on Kish's n_eff",
     "sign_flip": "weighted sign-flip test inverted",
+    "stratified": "t, zoo as stratum (pooled only)",
 }
 
 #: what `tg-bench aggregate` reports by default (the coverage table in method.md 14 is why)

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from tg_bench.analysis.export import write_csv, write_tables, write_text
 from tg_bench.analysis.headline import ZOO_PRIOR, headline_table
 from tg_bench.analysis.paired import paired_intervals
+from tg_bench.analysis.pooled import pooled_paired, pooled_tidy
 from tg_bench.analysis.seconds import collect_seconds
 from tg_bench.analysis.tables import seed_statistics, with_published
 from tg_bench.analysis.tidy import collect, collect_identities
@@ -45,6 +48,9 @@ class AggregateOptions:
     resamples: int = 10_000
     #: seed of the bootstrap resampling (and of the sign-flip test's draws above 12 targets)
     seed: int = 0
+    #: also pool the zoos: every held-out target of every zoo that ran the same protocol and ratio as one
+    #: benchmark (zoo `pooled` in the tables), the zoo as a stratum of the paired intervals (docs/method.md 14)
+    pooled: bool = False
     #: also write headline.md, the README's table (zoo prior, k-NN prior, best TransferGraph variant, stacked
     #: prior, LogME per zoo and protocol against the zoo prior; the headline runs)
     headline: bool = False
@@ -88,6 +94,15 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     paired = paired_intervals(
         chosen, options.reference, options.confidence, options.resamples, options.seed, options.interval
     )
+    if options.pooled:
+        pooled = pooled_tidy(chosen)
+        if pooled.empty:
+            raise UserInputError("pooled=true needs runs of at least two zoos under the same protocol and model ratio")
+        stats = pd.concat([stats, seed_statistics(pooled)], ignore_index=True)
+        if options.reference in methods:
+            paired = pd.concat(
+                [paired, pooled_paired(chosen, options.reference, options.confidence)], ignore_index=True
+            )
     headline = None
     identities = collect_identities(paths, dict.fromkeys(tidy["method"]))
     if options.headline:
