@@ -202,6 +202,16 @@ def test_pooled_tables_cover_both_zoos_targets(metadata_root, tmp_path) -> None:
     assert "both zoos pooled (the zoo as a stratum)" in summary and "clean (5 targets)" in summary
 
 
+def test_without_a_metadata_root_the_missing_published_values_are_said(pets_only, tmp_path, capsys) -> None:
+    """A paper-protocol run aggregated where no metadata root is found: the tables are written without the
+    published column, and a note says so instead of dropping it silently."""
+    out = tmp_path / "agg"
+    assert main([str(pets_only), f"out={out}", f"data_root={tmp_path / 'nowhere'}", "resamples=200"]) == 0
+    printed = capsys.readouterr().out
+    assert "note: the paper's published values are left out of every table" in printed and "nowhere" in printed
+    assert pd.read_csv(out / "statistics.csv")["published"].isna().all()
+
+
 def test_parse_reads_lists_and_scalars() -> None:
     paths, options, given = parse(["a", "b", "metric=[pearson,rel@1]", "confidence=0.9"])
     assert paths == [Path("a"), Path("b")] and options.metric == ["pearson", "rel@1"]

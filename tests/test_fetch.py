@@ -19,10 +19,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
 from tg_bench.commands import cli
 from tg_bench.data.fetch import FetchError, default_base_url, fetch_metadata, load_manifest
+from tg_bench.data.zoo import ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
+from tg_bench.paths import CONFIG_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 METADATA = Path(os.environ.get("TG_BENCH_DATA") or REPO_ROOT / ".." / "shared" / "transfergraph-metadata")
@@ -200,8 +203,27 @@ def test_unreachable_server(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(FetchError, match="cannot connect"):
-        fetch_metadata(tmp_path / "data", f"http://127.0.0.1:{port}/", show_progress=False, timeout=5)
-    assert not any(p.is_file() for p in (tmp_path / "data").rglob("*"))
+        fetch_metadata(tmp_path / "data" / "metadata", f"http://127.0.0.1:{port}/", show_progress=False, timeout=5)
+    # offline, nothing is fetched and nothing is left: not even the empty folders the fetch created
+    assert not (tmp_path / "data").exists()
+    # a destination that existed before stays, emptied of the folders the failed fetch made
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(FetchError, match="cannot connect"):
+        fetch_metadata(tmp_path / "kept", f"http://127.0.0.1:{port}/", show_progress=False, timeout=5)
+    assert (tmp_path / "kept").is_dir() and not any((tmp_path / "kept").iterdir())
+
+
+def test_an_incomplete_metadata_root_says_to_fetch_again(metadata: Path, tmp_path: Path) -> None:
+    """What a failed fetch used to leave: a run then named one missing file without saying how to complete it."""
+    root = tmp_path / "partial"
+    shutil.copytree(metadata, root)
+    missing = next(root.rglob("records.csv"))
+    missing.unlink()
+    zoo = "text" if "sequence" in str(missing) else "image"
+    spec = ZooSpec.from_config(OmegaConf.load(CONFIG_DIR / "zoo" / f"{zoo}.yaml"))
+    with pytest.raises(UserInputError, match=r"file not found .*incomplete; `tg-bench fetch` completes it") as info:
+        load_zoo(spec, root)
+    assert info.value.path == missing
 
 
 def test_cli(metadata: Path, tampered_copy: Path, serve: Serve, tmp_path: Path, capsys) -> None:

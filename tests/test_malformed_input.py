@@ -148,12 +148,17 @@ CASES = [
         ["transfergraph.embedders.gat", "GCNEmbedder", "cannot be imported"],
         2,
     ),
-    ("override-typo", None, ["seeed=1"], ["seeed"], 1),
+    # Hydra's own errors, caught before it composes: one line, exit 2, the choices or the nearest key
+    ("override-typo", None, ["seeed=1"], ["seeed", "did you mean seed?"], 2),
+    # Hydra would add an unknown top-level key silently and run with the default seed
+    ("appended-unknown-key", None, ["+sede=3"], ["+sede", "did you mean seed?"], 2),
+    ("unknown-baseline", None, ["baseline=[zoo_prior,logmee]"], ["baseline=logmee", "choose from", "logme,"], 2),
+    ("negative-seed", None, ["zoo=text", "baseline=[zoo_prior,random]", "seed=-1"], ["seed", "-1", ">= 0"], 2),
     # an option missing from an optional group (Hydra skips it silently: this ran every target, exit 0)
     ("no-such-target-option", None, ["target=cifar10"], ["target=cifar10", "no such option", "cifar100"], 2),
     ("seed-not-an-integer", None, ["seed=abc"], ["seed", "'abc'", "not an integer"], 2),
     ("model-ratio-out-of-range", None, ["model_ratio=1.5"], ["model_ratio", "(0, 1]"], 2),
-    ("unknown-group-option", None, ["zoo=imagee"], ["imagee"], 1),
+    ("unknown-group-option", None, ["zoo=imagee"], ["zoo=imagee", "choose from image, text"], 2),
     # every dataset as a held-out target: the clean protocol only, and only methods whose inputs every target has
     ("extended-under-paper-protocol", None, ["target_set=extended"], ["target_set=extended", "protocol=clean"], 2),
     (
@@ -187,6 +192,7 @@ def test_bad_input_gives_one_clear_error(case, tmp_path, metadata_root):
     assert not list(workdir.rglob("run.json"))
     if code == USER_ERROR_EXIT_CODE:
         assert not list(workdir.rglob(".hydra")), "a failed run must leave no run folder"
+        assert not list(workdir.iterdir()), "a failed run must leave no (empty) folder either"
 
 
 def test_data_report_bad_input_exits_2(tmp_path, metadata_root):

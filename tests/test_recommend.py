@@ -15,6 +15,7 @@ from conftest import baseline, config, load_protocol
 
 from tg_bench.baselines.knn_prior import KnnPrior
 from tg_bench.build import build_methods
+from tg_bench.commands.recommend import seed_spread_note
 from tg_bench.commands.run import evaluate_config
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
@@ -118,16 +119,20 @@ def test_the_cli_prints_the_top_k_and_writes_every_models_rank(synthetic_text_zo
     assert done.returncode == 0, done.stderr[-2000:]
     assert "method: knn_prior, the best clean-protocol method of zoo 'text'" in done.stdout
     assert "stacked_prior (LOG_ME scores of the dataset" in done.stdout
-    assert "mine: top 2 of 4 models of zoo 'text' by knn_prior" in done.stdout
+    assert "mine: top 2 of 4 models of zoo 'text' by knn_prior" in done.stdout and "seed 0" in done.stdout
+    # a deterministic method: one seed, no column of zero spreads
+    assert "knn_prior is deterministic: one seed (0) instead of 5" in done.stdout and "score_std" not in done.stdout
     ranking = pd.read_csv(out / "recommendations.csv")
     assert ranking["rank"].tolist() == [1, 2, 3, 4] and set(ranking["model"]) == {"m1", "m2", "m3", "m4"}
     assert ranking["score"].is_monotonic_decreasing
     # a typo in the file is one line on stderr, exit 2, no ranking written
-    distances.write_text("dataset,distance\ntA,1.0\ntX,2.0\n")
+    distances.write_text("dataset,distance\ntA,1.0\ntBx,2.0\n")
     bad = _recommend_cli([*args[:-1], f"hydra.run.dir={tmp_path / 'bad'}"], root, tmp_path)
     assert bad.returncode == USER_ERROR_EXIT_CODE
-    assert "not in zoo 'text''s distance matrix: tX" in bad.stderr and "Traceback" not in bad.stderr
+    assert "not in zoo 'text''s distance matrix: tBx (did you mean tB?)" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "bad" / "recommendations.csv").exists()
+    # checked before a method is chosen: nothing about the choice is printed first, and no zoo-wide list
+    assert "method:" not in bad.stdout and len(bad.stderr.strip().splitlines()) == 1 and len(bad.stderr) < 400
 
 
 def test_leave_one_dataset_out_through_the_recommend_path_matches_the_benchmark(metadata_root) -> None:
@@ -244,3 +249,12 @@ def test_calibration_maps_the_probes_scale_onto_the_zoos_matrix() -> None:
     assert calibration.correlation == pytest.approx(1.0)
     assert calibrate({("a", "unknown"): 1.0}, published) is None
     assert calibrate({}, published) is None
+
+
+def test_the_seed_spread_note_says_when_ranks_are_closer_than_the_seeds_spread() -> None:
+    top = pd.DataFrame({"score": [0.9, 0.85, 0.84, 0.80], "score_std": [0.16, 0.15, 0.17, 0.16]})
+    assert seed_spread_note(top).startswith("note: the seeds' std of a score (mean 0.1600) exceeds the median gap")
+    steady = top.assign(score_std=0.001)
+    assert seed_spread_note(steady) == (
+        "seeds' std of a score: mean 0.0010; median gap between consecutive ranks: 0.0400"
+    )

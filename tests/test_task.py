@@ -12,7 +12,8 @@ import pytest
 from conftest import baseline, held_out, load_protocol, write_text_zoo
 
 from tg_bench.data.zoo import load_zoo
-from tg_bench.evaluate.lodo import WorkerDiedError, evaluate_methods
+from tg_bench.errors import UserInputError
+from tg_bench.evaluate.lodo import TargetFailedError, WorkerDiedError, evaluate_methods
 from tg_bench.features.table import feature_tables
 from tg_bench.graph import EdgeType
 from tg_bench.graph.build import GraphConfig, build_graph
@@ -113,3 +114,35 @@ def test_a_worker_that_dies_is_a_clear_error_naming_its_target(synthetic_text_zo
     zoo = load_zoo(spec, root)
     with pytest.raises(WorkerDiedError, match=r"target\(s\) .*tB"):
         evaluate_methods(zoo, [_DiesOn("tB")], load_protocol("clean"), ["tA", "tB"], seed=0, n_jobs=2)
+
+
+class _FailsOn(MethodFamily):
+    """A method family that raises `error` on one target (in whichever worker holds it)."""
+
+    def __init__(self, target: str, error: Exception) -> None:
+        self.target, self.error = target, error
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return ("failing",)
+
+    def predictions(self, task: HeldOutTarget):
+        if task.target == self.target:
+            raise self.error
+        candidates = task.candidates()
+        yield "failing", candidates.assign(score=range(len(candidates)))
+
+
+def test_an_error_in_a_worker_names_its_target(synthetic_text_zoo) -> None:
+    """A user's mistake met in a worker is one UserInputError naming the target, without the worker's remote
+    traceback; anything else (a bug) names the target too and keeps the worker's exception as its cause."""
+    root, spec = synthetic_text_zoo
+    zoo = load_zoo(spec, root)
+    protocol = load_protocol("clean")
+    mistake = _FailsOn("tB", UserInputError("baseline x: no scores"))
+    with pytest.raises(UserInputError, match=r"^target tB: baseline x: no scores$") as caught:
+        evaluate_methods(zoo, [mistake], protocol, ["tA", "tB"], seed=0, n_jobs=2)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    with pytest.raises(TargetFailedError, match=r"target tB: ZeroDivisionError: boom") as caught:
+        evaluate_methods(zoo, [_FailsOn("tB", ZeroDivisionError("boom"))], protocol, ["tA", "tB"], seed=0, n_jobs=2)
+    assert isinstance(caught.value.__cause__, ZeroDivisionError)

@@ -89,6 +89,15 @@ def config_int(cfg: DictConfig | Mapping, key: str) -> int:
         raise UserInputError(f"{key}: {value!r} is not an integer") from None
 
 
+def config_seed(cfg: DictConfig | Mapping, key: str = "seed") -> int:
+    """`cfg[key]` as a seed: an integer >= 0 (NumPy's generators refuse a negative one, and only once a worker
+    draws from it), else a user error naming the key."""
+    seed = config_int(cfg, key)
+    if seed < 0:
+        raise UserInputError(f"{key}: {seed} is negative; a seed is an integer >= 0")
+    return seed
+
+
 def numerics_mode(cfg: DictConfig | Mapping) -> str:
     """The run's numerics mode (`numerics=portable|native`, tg_bench/conf/numerics), checked."""
     node = cfg.get("numerics")

@@ -13,6 +13,8 @@ from tg_bench.task.method import HeldOutTarget, Method
 class RandomScore(Method):
     """Uniform random score per model, seeded by the run's seed and the target's name."""
 
+    stochastic = True
+
     def __init__(self, name: str) -> None:
         self.name = name
 

@@ -21,6 +21,7 @@ from tg_bench.analysis.tidy import collect, collect_identities
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.identity import METHODS_FILE
 from tg_bench.options import as_list, option_lines, parse_options
+from tg_bench.paths import data_root
 
 USAGE = """usage: tg-bench aggregate PATH... [key=value ...]
 
@@ -90,6 +91,11 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     if not 0 < options.confidence < 1 or options.resamples < 100:
         raise UserInputError("confidence must lie in (0, 1) and resamples be at least 100")
     chosen = tidy[tidy["metric"].isin(metrics)]
+    if (chosen["protocol"] == "paper").any():
+        try:
+            data_root(options.data_root)
+        except UserInputError as exc:
+            notes.append(f"the paper's published values are left out of every table: {exc}")
     stats = with_published(seed_statistics(chosen), options.data_root)
     paired = paired_intervals(
         chosen, options.reference, options.confidence, options.resamples, options.seed, options.interval

@@ -1,18 +1,23 @@
 """Hydra plumbing shared by the `run`, `score` and `data-report` commands.
 
 User errors (`UserInputError`) become one line on stderr and exit code 2, with the run's half-made output
-folder removed; Ctrl-C likewise becomes one line and exit code 130; anything else keeps its traceback because
-it is a bug.
+folder removed; so do Hydra's own errors before the task starts (a bad override, an unknown option of a config
+group, a config that does not compose), which Hydra would print over several lines with exit code 1. Ctrl-C
+likewise becomes one line and exit code 130; anything else keeps its traceback because it is a bug.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from omegaconf import DictConfig
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import VERSION_BASE, options
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
@@ -31,10 +36,22 @@ NO_OUTPUT_OVERRIDES = (
 INTERRUPTED_EXIT_CODE = 130
 
 
-def _remove_partial(output_dir: Path | None) -> None:
-    """Remove a run's half-made output folder (never the working directory itself)."""
-    if output_dir is not None and output_dir.resolve() != Path.cwd().resolve():
-        shutil.rmtree(output_dir, ignore_errors=True)
+def _remove_partial(output_dir: Path | None, root: Path | None = None) -> None:
+    """Remove a run's half-made output folder and the parents it leaves empty (`outputs/run/text_paper`, ...)
+    below `root` (the project's `paths.root_dir`; None: the working directory), never the working directory."""
+    if output_dir is None:
+        return
+    folder, stop = output_dir.resolve(), (root or Path.cwd()).resolve()
+    if folder == Path.cwd().resolve():
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    for parent in folder.parents:
+        if parent == stop or stop not in parent.parents:
+            break
+        try:
+            parent.rmdir()  # only when empty: another run's folder beside it stays
+        except OSError:
+            break
 
 
 def check_choices(choices: dict[str, str | None]) -> None:
@@ -52,6 +69,49 @@ def check_choices(choices: dict[str, str | None]) -> None:
             raise UserInputError(f"{group}={','.join(missing)}: no such option (choose from {', '.join(known)})")
 
 
+def _top_level_keys(config_name: str) -> set[str]:
+    """The keys a command's primary config sets itself (`seed`, `targets`, ...), without its defaults list."""
+    primary = OmegaConf.load(CONFIG_DIR / f"{config_name}.yaml")
+    return {str(key) for key in primary if key not in ("defaults", "hydra")}
+
+
+def check_overrides(args: Sequence[str], config_name: str = "config") -> None:
+    """Catch, before Hydra composes anything, the override mistakes Hydra reports over several lines or not at
+    all: an option of a config group that does not exist (with the choices), and an unknown top-level key,
+    with or without `+` (Hydra would add `+sede=3` silently and run with the default seed). Keys with a dot
+    are left to Hydra and the build stage, which name them."""
+    known = _top_level_keys(config_name)
+    for arg in args:
+        if arg.startswith("-") or "=" not in arg:
+            continue
+        key, value = arg.split("=", 1)
+        name = key.lstrip("+~")
+        if "." in name or "/" in name or name.startswith("hydra"):
+            continue
+        choices = options(name)
+        if choices and "(" not in value:  # a sweep function (glob, choice, range) is Hydra's to expand
+            values = value.strip("[]").split(",") if value else []
+            missing = [v.strip() for v in values if v.strip() and v.strip() not in choices]
+            if missing:
+                raise UserInputError(f"{name}={','.join(missing)}: no such option (choose from {', '.join(choices)})")
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known | _groups()), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UserInputError(f"{key}: no such key in {config_name}.yaml{hint}")
+
+
+def _groups() -> set[str]:
+    """The config groups' names (folders of tg_bench/conf)."""
+    return {p.name for p in CONFIG_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")}
+
+
+def _root(cfg: DictConfig) -> Path | None:
+    """The folder a command's outputs live under (`paths.root_dir`), if the config has one."""
+    root = cfg.get("paths", {}).get("root_dir") if hasattr(cfg, "get") else None
+    return Path(str(root)) if root else None
+
+
 def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[DictConfig], object]:
     """Wrap a Hydra task so that a user error exits 2 with one message and leaves no partial outputs."""
 
@@ -65,14 +125,14 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
             return task(cfg)
         except UserInputError as exc:
             print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
-            _remove_partial(output_dir)
+            _remove_partial(output_dir, _root(cfg))
             sys.exit(USER_ERROR_EXIT_CODE)
         except KeyboardInterrupt:
             # Ctrl-C: one line instead of the traceback; finished units are already in the results store
             store = cfg.get("paths", {}).get("store_dir") if command == "run" else None
             kept = f"; finished units are kept in {store}, rerun the same command to resume" if store else ""
             print(f"\ntg-bench {command}: interrupted{kept}", file=sys.stderr)
-            _remove_partial(output_dir)
+            _remove_partial(output_dir, _root(cfg))
             sys.exit(INTERRUPTED_EXIT_CODE)
 
     wrapper.__name__ = task.__name__
@@ -87,7 +147,28 @@ def launch(
     included). `writes_outputs=False`: no output folder or log files."""
     import hydra
 
+    try:
+        check_overrides(sys.argv[1:], config_name)
+    except UserInputError as exc:
+        print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT_CODE)
     if not writes_outputs:
         sys.argv.extend(NO_OUTPUT_OVERRIDES)
+    started = []
+
+    def task_started(cfg: DictConfig) -> object:
+        started.append(True)
+        return guarded(task, command)(cfg)
+
+    task_started.__name__ = task.__name__
+    # Hydra raises its errors to us instead of printing them over several lines and exiting 1
+    os.environ["HYDRA_FULL_ERROR"] = "1"
     app = hydra.main(version_base=VERSION_BASE, config_path=str(CONFIG_DIR), config_name=config_name)
-    app(guarded(task, command))()
+    try:
+        app(task_started)()
+    except (HydraException, OmegaConfBaseException) as exc:
+        if started:  # raised by the task itself: a bug, with its traceback
+            raise
+        message = " ".join(str(exc).split()).split(" Config search path")[0]
+        print(f"tg-bench {command}: error: {message}", file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT_CODE)

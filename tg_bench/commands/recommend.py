@@ -9,7 +9,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from tg_bench.atomic_write import write_atomic
-from tg_bench.build import build_methods, build_protocol, estimators_of
+from tg_bench.build import build_methods, build_protocol, config_seed, estimators_of
 from tg_bench.catalog import entry, options, target_hub_entries
 from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
@@ -17,7 +17,7 @@ from tg_bench.evaluate.summary import print_table
 from tg_bench.extract import DatasetSpec, ModelSpec
 from tg_bench.predict.transfergraph import TransferGraph
 from tg_bench.recommend.choice import Candidate, choose, metrics_read
-from tg_bench.recommend.new_dataset import NewDataset, read_distances, read_scores
+from tg_bench.recommend.new_dataset import NewDataset, read_distances, read_scores, with_new_dataset
 from tg_bench.recommend.probe import ProbeDistances, calibrate, probe_distances
 from tg_bench.recommend.ranking import recommend
 from tg_bench.store.unit_ids import method_configs
@@ -117,6 +117,8 @@ def placed_dataset(
     probed = None
     if cfg.dataset.get("distances"):
         where, distances = str(cfg.dataset.distances), read_distances(cfg.dataset.distances)
+        # checked against the zoo now, before a method is chosen or anything runs
+        with_new_dataset(zoo, NewDataset(str(cfg.dataset.name), distances, scores, None, None), where)
     else:
         where, probed = "probe.datasets", measured_distances(cfg)
         distances = dict(probed.measured)
@@ -146,7 +148,7 @@ def recommend_task(cfg: DictConfig) -> None:
     top_k = cfg.get("top_k")
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise UserInputError(f"top_k must be a positive integer, not {top_k!r}")
-    seeds = [int(seed) for seed in cfg.seeds]
+    seeds = [config_seed({"seeds": seed}, "seeds") for seed in cfg.seeds]
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     name = str(cfg.dataset.name)
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
@@ -155,6 +157,7 @@ def recommend_task(cfg: DictConfig) -> None:
             "give dataset.distances=<csv>, or the data (dataset.path=<folder or hub id>) for the probe to measure them"
         )
     scores = read_scores(name, cfg.dataset.scores) if cfg.dataset.get("scores") else ()
+    given = placed_dataset(cfg, zoo, scores) if cfg.dataset.get("distances") else None
     # chosen before the probe runs, so that a method that cannot run fails before any extraction
     chosen, why = choose(
         method_candidates(cfg),
@@ -165,8 +168,12 @@ def recommend_task(cfg: DictConfig) -> None:
         str(cfg.protocol.name),
     )
     print(why)
-    new, where, probed = placed_dataset(cfg, zoo, scores)
+    new, where, probed = given or placed_dataset(cfg, zoo, scores)
     protocol = build_protocol(cfg.protocol)
+    if not chosen.family.stochastic and len(seeds) > 1:
+        # every seed would give the same ranking: one is enough, and a std of 0 says nothing
+        print(f"{chosen.name} is deterministic: one seed ({seeds[0]}) instead of {len(seeds)}")
+        seeds = seeds[:1]
     ranking = recommend(zoo, new, chosen.family, protocol, seeds, int(cfg.nearest), where=where, name=chosen.name)
     if probed is not None:
         frame = pd.DataFrame(
@@ -184,17 +191,37 @@ def recommend_task(cfg: DictConfig) -> None:
     output = run_dir / RANKING_FILE
     write_atomic(output, lambda handle: ranking.to_csv(handle, index=False, float_format="%.6g"))
     shown = ranking.head(top_k).set_index("rank")
+    spread = f"mean ± std over seeds {seeds}" if len(seeds) > 1 else f"seed {seeds[0]}"
+    if len(seeds) == 1:
+        shown = shown.drop(columns="score_std")
+    else:
+        shown["score_std"] = shown["score_std"].map(lambda v: f"{v:.4f}")
     shown["score"] = shown["score"].map(lambda v: f"{v:.4f}")
-    shown["score_std"] = shown["score_std"].map(lambda v: f"{v:.4f}")
-    print_table(
-        shown,
+    # the description on its own line: a table title wraps to the table's width
+    print(
         f"{new.name}: top {top_k} of {len(ranking)} models of zoo '{zoo.name}' by {chosen.name} "
-        f"(mean ± std over seeds {seeds}; records: normalised accuracy on the nearest datasets)",
-        index_name="rank",
+        f"({spread}; records: normalised accuracy on the nearest datasets)"
     )
+    print_table(shown, "", index_name="rank")
+    if len(seeds) > 1:
+        print(seed_spread_note(ranking.head(top_k)))
     for model, why in unloadable.items():
         print(f"verify: {model} could not be loaded: {why}")
     print(f"every model's rank -> {output}")
+
+
+def seed_spread_note(top: pd.DataFrame) -> str:
+    """How the seeds' spread of the top rows' scores compares with the gaps between consecutive ranks: a
+    ranking whose gaps are smaller than its seed std does not order those models reliably."""
+    std = float(top["score_std"].mean())
+    gaps = (-top["score"].diff()).dropna()
+    gap = float(gaps.median()) if len(gaps) else float("nan")
+    if len(gaps) and std > gap:
+        return (
+            f"note: the seeds' std of a score (mean {std:.4f}) exceeds the median gap between consecutive ranks "
+            f"({gap:.4f}): ranks this close are not told apart; more seeds narrow the mean, not the spread"
+        )
+    return f"seeds' std of a score: mean {std:.4f}; median gap between consecutive ranks: {gap:.4f}"
 
 
 def main() -> None:

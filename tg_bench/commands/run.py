@@ -14,6 +14,7 @@ from tg_bench.build import (
     build_protocol,
     check_scores_cover,
     config_int,
+    config_seed,
     numerics_mode,
     resolve_targets,
 )
@@ -41,7 +42,7 @@ def evaluate_config(
     along: they share its fits); None: all of the config's.
     """
     protocol = build_protocol(cfg.protocol)
-    seed = config_int(cfg, "seed")
+    seed = config_seed(cfg)
     families = build_methods(cfg)
     kept = [index for index, family in enumerate(families) if methods is None or set(family.names) & set(methods)]
     if not kept:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from tg_bench.build import config_int, estimators_of
+from tg_bench.build import config_seed, estimators_of
 from tg_bench.catalog import target_hub_entries
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.summary import print_table
@@ -51,7 +51,7 @@ def dataset_spec(cfg: DictConfig) -> DatasetSpec:
     data = OmegaConf.to_container(cfg.dataset, resolve=True)
     if data.get("name") in (None, ""):
         raise UserInputError("dataset.name is not set: select a target (target=glue_sst2) or give dataset.name=...")
-    return _spec(str(data["name"]), data, data.get("max_samples"), config_int(cfg, "seed"))
+    return _spec(str(data["name"]), data, data.get("max_samples"), config_seed(cfg))
 
 
 def target_specs(cfg: DictConfig) -> list[DatasetSpec]:
@@ -80,7 +80,7 @@ def target_specs(cfg: DictConfig) -> list[DatasetSpec]:
         fields = {**defaults, **hub.get(name, {})}
         if root is not None:
             fields["path"] = str(root / name.replace("/", "_"))
-        specs.append(_spec(name, fields, defaults.get("max_samples"), config_int(cfg, "seed")))
+        specs.append(_spec(name, fields, defaults.get("max_samples"), config_seed(cfg)))
     return specs
 
 
@@ -110,7 +110,7 @@ def score_task(cfg: DictConfig) -> None:
             estimators,
             zoo_folder=spec.folder,
             settings=settings,
-            seed=config_int(cfg, "seed"),
+            seed=config_seed(cfg),
             progress=bool(cfg.progress),
             store=store,
             zoo=spec.name,

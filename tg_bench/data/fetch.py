@@ -169,6 +169,39 @@ def fetch_metadata(
     # Built per call (not urlopen's cached global opener) so proxy settings are read from the current env.
     opener = urllib.request.build_opener()
     downloaded: list[Path] = []
+    # the outermost folder this call creates: a failure removes whatever it leaves empty below (and with) it
+    created = next((p for p in reversed([dest, *dest.parents]) if not p.exists()), None)
+    try:
+        _fetch_into(dest, base, manifest, opener, force, timeout, show_progress, downloaded)
+    except FetchError:
+        _remove_empty_folders(created if created is not None else dest, keep_root=created is None)
+        raise
+    return downloaded
+
+
+def _remove_empty_folders(root: Path, keep_root: bool) -> None:
+    """Every empty folder under `root` (deepest first), and `root` itself unless `keep_root`."""
+    if not root.is_dir():
+        return
+    folders = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+    for folder in [*folders, *([] if keep_root else [root])]:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty: verified files finished before the failure stay
+
+
+def _fetch_into(
+    dest: Path,
+    base: str,
+    manifest: Manifest,
+    opener: urllib.request.OpenerDirector,
+    force: bool,
+    timeout: float,
+    show_progress: bool,
+    downloaded: list[Path],
+) -> None:
+    """The download loop of `fetch_metadata`, appending each downloaded file to `downloaded`."""
     with tqdm(total=len(manifest.files), desc="tg-bench fetch", unit="file", disable=not show_progress) as bar:
         for rel, (sha256, size) in manifest.files.items():
             target = dest.joinpath(*PurePosixPath(rel).parts)
@@ -185,7 +218,6 @@ def fetch_metadata(
             _download(opener, rel, base + urllib.parse.quote(rel), target, sha256, size, timeout)
             downloaded.append(target)
             bar.update(1)
-    return downloaded
 
 
 def main(argv: list[str]) -> int:

@@ -278,6 +278,13 @@ def load_zoo(spec: ZooSpec, root: str | Path | None = None, overlay: str | Path 
     """
     base = data_root(root)
     files = zoo_files(spec, base)
+    missing = [path for path in files.values() if not Path(path).is_file()]
+    if missing:
+        raise UserInputError(
+            f"file not found ({len(missing)} of the zoo's {len(files)} files missing: the metadata root is "
+            "incomplete; `tg-bench fetch` completes it, resuming, or set TG_BENCH_DATA to a complete copy)",
+            path=missing[0],
+        )
     scores = load_scores(files["scores"])
     if overlay is not None and overlay_scores_file(spec, overlay).is_file():
         files["scores_overlay"] = overlay_scores_file(spec, overlay)

@@ -115,6 +115,10 @@ class TargetResult:
     unit_seconds: dict[str, float] = field(default_factory=dict)
 
 
+class TargetFailedError(RuntimeError):
+    """A target's evaluation raised in a worker process (a bug: the worker's traceback is its cause)."""
+
+
 class WorkerDiedError(RuntimeError):
     """A worker process ended without a result (killed, out of memory): names the targets it may have held."""
 
@@ -230,6 +234,13 @@ def _in_workers(
             # finished units are already in the store)
             executor.shutdown(wait=False, kill_workers=True)
             raise
+        except (TerminatedWorkerError, BrokenProcessPool):
+            raise
+        except UserInputError as exc:
+            # the worker's remote traceback adds nothing to a user's mistake: one line, naming the target
+            raise UserInputError(f"target {targets[received]}: {exc}") from None
+        except Exception as exc:
+            raise TargetFailedError(f"target {targets[received]}: {type(exc).__name__}: {exc}") from exc
         finally:  # an error here: the targets not yet started are not started
             for future in futures:
                 future.cancel()

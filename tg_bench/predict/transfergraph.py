@@ -27,6 +27,8 @@ class TransferGraph(MethodFamily):
     embedders: config key -> built embedder; predictors: config key (the name's prefix) -> regressor factory.
     """
 
+    stochastic = True
+
     def __init__(
         self,
         graph_name: str,

@@ -3,6 +3,7 @@ optionally, transferability scores of the zoo's models on it."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -72,8 +73,13 @@ def with_new_dataset(zoo: ZooData, new: NewDataset, where: str | Path | None = N
     known = list(zoo.distances.index)
     unknown = sorted(set(new.distances) - set(known))
     if unknown:
+        hints = [
+            f"{name} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(name, known, n=1)) else name
+            for name in unknown
+        ]
         raise UserInputError(
-            f"dataset(s) not in zoo '{zoo.name}''s distance matrix: {', '.join(unknown)} (known: {', '.join(known)})",
+            f"dataset(s) not in zoo '{zoo.name}''s distance matrix: {', '.join(hints)}; its {len(known)} datasets "
+            f"are the header of {zoo.files.get('distances', 'its distance file')}",
             path=where,
             column="dataset",
         )

@@ -35,6 +35,10 @@ class GuidedPrior(Method):
             raise UserInputError(f"baseline {name}: power must be a finite number >= 0, not {power!r}")
         self.name, self.guide, self.power = name, guide, float(power)
 
+    @property
+    def stochastic(self) -> bool:
+        return self.guide.stochastic
+
     def scores_needed(self) -> tuple[str, ...]:
         return self.guide.scores_needed()
 

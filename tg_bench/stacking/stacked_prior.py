@@ -62,6 +62,10 @@ class StackedPrior(Method):
         self.name, self.components, self.levels = name, dict(components), int(levels)
         self.chosen: dict[str, dict[str, float]] = {}
 
+    @property
+    def stochastic(self) -> bool:
+        return any(component.stochastic for component in self.components.values())
+
     def scores_needed(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m for c in self.components.values() for m in c.scores_needed()))
 

@@ -57,6 +57,9 @@ class MethodFamily(abc.ABC):
         """Wall seconds per pipeline stage (graph, embedding, ...) summed over the targets so far."""
         return {}
 
+    #: whether its predictions depend on the run's seed (a deterministic method needs one seed, not five)
+    stochastic: bool = False
+
     def scores_needed(self) -> tuple[str, ...]:
         """The transferability-score metrics (`ZooData.scores`' `metric`, e.g. LOG_ME) it reads on the held-out
         target itself: a run checks, before any work, that the zoo has them for every target it holds out."""
