@@ -114,4 +114,4 @@ def test_an_experiment_of_ones_own_from_the_search_path(tmp_path: Path, metadata
     assert set(pd.read_csv(tmp_path / "out" / "metrics.csv")["method"]) == {"zoo_prior", "random"}
     # without the search path there is no such experiment
     unknown = subprocess.run([*common, "experiment=mine"], env=env, cwd=tmp_path, capture_output=True, text=True)
-    assert unknown.returncode != 0 and "experiment/mine" in unknown.stderr
+    assert unknown.returncode == 2 and "experiment=mine: no such option" in unknown.stderr

@@ -32,6 +32,8 @@ from tg_bench.data.zoo import ZooSpec, load_scores, load_zoo
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.extract import DatasetSpec, ModelSpec, extract
 from tg_bench.transferability.estimators import leep, logme, nce
+from tg_bench.transferability.pipeline import score_table
+from tg_bench.transferability.score_records import ScoreRecord
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -176,7 +178,7 @@ def test_score_timm_model_on_images(local_hub: Path, tmp_path: Path) -> None:
     ("override", "message", "code"),
     [
         ("baseline=zoo_prior", "not computed from model outputs", USER_ERROR_EXIT_CODE),
-        ("baseline=logmee", "Could not find 'baseline/logmee'", 1),  # Hydra's own message and exit code
+        ("baseline=logmee", "baseline=logmee: no such option (choose from", USER_ERROR_EXIT_CODE),
         ("dataset.input_columns=null", "dataset.input_columns", USER_ERROR_EXIT_CODE),
         ("models=[]", "models", USER_ERROR_EXIT_CODE),
         ("model_root=/no/such/folder", "model_root", USER_ERROR_EXIT_CODE),
@@ -339,3 +341,15 @@ def test_a_score_key_follows_what_decides_the_score(local_hub: Path, tmp_path: P
     before = key(model=ModelSpec(name="org/classifier", path_or_id=str(copy)))
     save_text_classifier(copy, seed=1)
     assert key(model=ModelSpec(name="org/classifier", path_or_id=str(copy))) != before
+
+
+def test_the_console_table_shows_every_score_with_four_decimals() -> None:
+    """An H-score of 2.0 printed as "2" beside "0.5130" (`.4g`); every cell now has the same form."""
+    fields = {"target_dataset": "d", "dataset_path": "d", "dataset_name": "d", "task_type": "image"}
+    sizes = {"batch_size": 8, "extract_seconds": 0.0, "score_seconds": 0.0, "n_samples": 10}
+    cells = (("a", "H_SCORE", 2.0), ("b", "H_SCORE", 0.513), ("a", "NCE", -1.25e-5), ("b", "NCE", 0.0))
+    records = [ScoreRecord(model=m, metric=metric, score=v, **fields, **sizes) for m, metric, v in cells]
+    table = score_table(records)
+    assert table.loc["a", "H_SCORE"] == "2.0000" and table.loc["b", "H_SCORE"] == "0.5130"
+    assert table.loc["a", "NCE"] == "-1.2500e-05" and table.loc["b", "NCE"] == "0.0000"
+    assert list(table.index) == ["a", "b"]  # best first by the first estimator

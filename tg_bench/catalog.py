@@ -47,10 +47,11 @@ def _search_path() -> tuple[str, ...]:
     return (f"hydra.searchpath=[{','.join(extra)}]",) if extra else ()
 
 
-def options(group: str) -> tuple[str, ...]:
-    """The option names of a config group (`baseline`, `target`, ...), sorted; () for no such group."""
+def options(group: str, search_path: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The option names of a config group (`baseline`, `target`, ...), sorted; () for no such group.
+    search_path: `hydra.searchpath=[...]` overrides to look in too (None: the running command's)."""
     with composing():
-        return _options(group, _search_path())
+        return _options(group, _search_path() if search_path is None else search_path)
 
 
 @cache

@@ -81,6 +81,8 @@ def check_overrides(args: Sequence[str], config_name: str = "config") -> None:
     with or without `+` (Hydra would add `+sede=3` silently and run with the default seed). Keys with a dot
     are left to Hydra and the build stage, which name them."""
     known = _top_level_keys(config_name)
+    # a user's own config folders hold options (and experiments) of their own
+    search_path = tuple(arg for arg in args if arg.startswith("hydra.searchpath="))
     for arg in args:
         if arg.startswith("-") or "=" not in arg:
             continue
@@ -88,7 +90,7 @@ def check_overrides(args: Sequence[str], config_name: str = "config") -> None:
         name = key.lstrip("+~")
         if "." in name or "/" in name or name.startswith("hydra"):
             continue
-        choices = options(name)
+        choices = options(name, search_path)
         if choices and "(" not in value:  # a sweep function (glob, choice, range) is Hydra's to expand
             values = value.strip("[]").split(",") if value else []
             missing = [v.strip() for v in values if v.strip() and v.strip() not in choices]

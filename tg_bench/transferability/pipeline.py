@@ -189,4 +189,14 @@ def score_table(records: Sequence[ScoreRecord]) -> pd.DataFrame:
     metrics = list(dict.fromkeys(frame["metric"]))
     table = frame.pivot_table(index="model", columns="metric", values="score", aggfunc="mean")[metrics]
     table = table.sort_values(metrics[0], ascending=False)
-    return table.map(lambda value: "" if pd.isna(value) else f"{value:.4g}")
+    return table.map(score_cell)
+
+
+def score_cell(value: float) -> str:
+    """A score as the console shows it: four decimals in every column alike (`.4g` printed an H-score of 2.0
+    as "2" beside "0.513"), scientific notation outside 1e-3..1e5."""
+    if pd.isna(value):
+        return ""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.4f}"
+    return f"{value:.4e}"
