@@ -258,3 +258,19 @@ def test_the_seed_spread_note_says_when_ranks_are_closer_than_the_seeds_spread()
     assert seed_spread_note(steady) == (
         "seeds' std of a score: mean 0.0010; median gap between consecutive ranks: 0.0400"
     )
+
+
+def test_the_readme_example_distances_run_as_written(metadata_root, tmp_path: Path) -> None:
+    """README, "Recommending models for a new dataset": the shipped example CSV ranks the text zoo's models."""
+    example = Path(__file__).parents[1] / "examples" / "my_reviews_distances.csv"
+    out = tmp_path / "out"
+    env = {**os.environ, "TG_BENCH_DATA": str(metadata_root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tg_bench", "recommend", "zoo=text", "dataset.name=my_reviews",
+         f"dataset.distances={example}", "method=knn_prior", "progress=false", f"hydra.run.dir={out}"],
+        capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    ranking = pd.read_csv(out / "recommendations.csv")
+    assert ranking["rank"].tolist() == list(range(1, len(ranking) + 1)) and len(ranking) > 100
+    assert "my_reviews: top 5" in done.stdout and "rotten_tomatoes=" in ranking["nearest_records"].iloc[0]

@@ -86,7 +86,7 @@ def test_cli_transfergraph_run_with_wandb_offline(metadata_root, tmp_path):
         capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "rf_node2vec_all_normalize_without_transfer" in done.stdout
+    assert "TG:RF:N2V" in done.stdout  # the console's short names
     metrics = pd.read_csv(out / "metrics.csv")
     assert set(metrics["method"]) == {"rf_node2vec_all_normalize_without_transfer", "LogME"}
     (table,) = (out / "wandb").glob("offline-run-*/files/media/table/metrics_*.table.json")

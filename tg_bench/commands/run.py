@@ -23,8 +23,15 @@ from tg_bench.errors import UserInputError
 from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
 from tg_bench.evaluate.metrics import metric_names
 from tg_bench.evaluate.published import published_long
-from tg_bench.evaluate.summary import metric_table, order_by_average, print_table, to_markdown
-from tg_bench.identity import without_floors
+from tg_bench.evaluate.summary import (
+    CONSOLE_WIDTH,
+    console_table,
+    metric_table,
+    order_by_average,
+    print_table,
+    to_markdown,
+)
+from tg_bench.identity import run_identities, without_floors
 from tg_bench.run_outputs import write_run_outputs
 from tg_bench.store import ResultStore
 from tg_bench.store.unit_ids import unit_ids
@@ -90,12 +97,18 @@ def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show
     parts = [f"# {cfg.task_name}: zoo={zoo.name} protocol={protocol.name}{ratio} seed={settings.seed}", ""]
     if published is not None:
         parts.append("Cells: ours (paper's published value).\n")
+    labels = {identity.method: identity.label for identity in run_identities(cfg)}
     for metric in metrics_to_show:
         table = metric_table(result.metrics, metric, published)
         table = table.loc[[m for m in order_by_average(result.metrics, metric) if m in table.index]]
         title = f"{metric}: {zoo.name} zoo, {protocol.name} protocol{ratio} (average = weighted, mean = plain)"
         if echo:
-            print_table(table, title)
+            shown, comparison, key = console_table(result.metrics, metric, labels, published)
+            print_table(shown, f"{metric}: {zoo.name} zoo, {protocol.name} protocol{ratio}, seed {settings.seed}",
+                        width=CONSOLE_WIDTH)  # fmt: skip
+            print(key)
+            if comparison is not None and len(comparison):
+                print_table(comparison, f"{metric}, weighted average: ours beside the paper's", width=CONSOLE_WIDTH)
         parts.append(to_markdown(table, title))
     return "\n".join(parts)
 
