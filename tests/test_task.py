@@ -146,3 +146,29 @@ def test_an_error_in_a_worker_names_its_target(synthetic_text_zoo) -> None:
     with pytest.raises(TargetFailedError, match=r"target tB: ZeroDivisionError: boom") as caught:
         evaluate_methods(zoo, [_FailsOn("tB", ZeroDivisionError("boom"))], protocol, ["tA", "tB"], seed=0, n_jobs=2)
     assert isinstance(caught.value.__cause__, ZeroDivisionError)
+
+
+class _TwoNames(MethodFamily):
+    """One family (one store unit) predicting two named methods."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return ("first", "second")
+
+    def predictions(self, task: HeldOutTarget):
+        candidates = task.candidates()
+        for name in self.names:
+            yield name, candidates.assign(score=range(len(candidates)))
+
+
+def test_the_progress_bar_counts_the_units_the_store_counts(synthetic_text_zoo, capsys) -> None:
+    """2 targets x 2 families (one of them two methods) = 4 units, as the results store counts them (the bar
+    used to count methods: 6)."""
+    root, spec = synthetic_text_zoo
+    zoo = load_zoo(spec, root)
+    evaluate_methods(
+        zoo, [_TwoNames(), baseline("zoo_prior")], load_protocol("clean"), ["tA", "tB"], seed=0, n_jobs=1,
+        progress=True, numerics="native",
+    )  # fmt: skip
+    bar = capsys.readouterr().err
+    assert "4/4" in bar and "6/6" not in bar and "unit" in bar

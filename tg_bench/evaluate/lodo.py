@@ -134,8 +134,9 @@ def evaluate_target(
 
     Depends on nothing but its arguments (every stochastic step is seeded by `settings.seed` and the target),
     so it gives the same result in this process or in a worker. `on_step(method name)` is called after each
-    method. With `settings.resume`, a method family whose unit is in the store is read from it instead of run,
-    and each family run here is stored the moment it is done. `settings.model_ratio` < 1: the target is
+    method family (one results-store unit; the name is the family's first method's). With `settings.resume`, a
+    method family whose unit is in the store is read from it instead of run, and each family run here is
+    stored the moment it is done. `settings.model_ratio` < 1: the target is
     evaluated on the smaller zoo of `tg_bench.task.model_ratio.zoo_at_ratio`.
     """
     protocol, seed, model_ratio, resume = settings.protocol, settings.seed, settings.model_ratio, settings.resume
@@ -161,8 +162,7 @@ def evaluate_target(
             loaded += 1
             _add(unit_seconds, stored.seconds)
             if on_step is not None:
-                for name in family.names:
-                    on_step(name)
+                on_step(family.names[0])
             continue
         first_row, first_frame, seconds_before = len(metric_rows), len(predictions), dict(timer.seconds)
         before = family.stage_seconds()
@@ -172,8 +172,8 @@ def evaluate_target(
                     metric_rows.append((name, target, metric, value, seed))
             accuracy = predicted["model"].map(accuracy_of)
             predictions.append(predicted.assign(method=name, target=target, accuracy=accuracy, seed=seed))
-            if on_step is not None:
-                on_step(name)
+        if on_step is not None:
+            on_step(family.names[0])
         for stage, seconds in family.stage_seconds().items():
             timer.seconds[stage] += seconds - before.get(stage, 0.0)
         computed += 1
@@ -268,7 +268,7 @@ def evaluate_methods(
     numerics: str = "native",
 ) -> LodoResult:
     """Every method predicts every target held out (`HeldOutTarget`), and each prediction is scored against the
-    target's ground truth. The progress bar counts (target, method) steps.
+    target's ground truth. The progress bar counts (target, method family) units, as the results store does.
 
     n_jobs: worker processes, one target each at a time (1: in this process; -1: every core). The result is
     the same whatever `n_jobs` is: targets are independent and seeded, and results are kept in target order.
@@ -288,11 +288,11 @@ def evaluate_methods(
     )
     if settings.numerics == "portable":
         check_portable_cpu()
-    n_methods = sum(len(family.names) for family in methods)
+    n_units = len(methods)
     workers = min(_resolve_n_jobs(n_jobs), len(targets))
     # a process that loaded its libraries unpinned cannot be pinned afterwards: its targets go to a worker
     needs_worker = settings.numerics == "portable" and not started_pinned()
-    steps = tqdm(total=len(targets) * n_methods, desc=f"{zoo.name}/{protocol.name}", disable=not progress)
+    steps = tqdm(total=len(targets) * n_units, desc=f"{zoo.name}/{protocol.name}", unit="unit", disable=not progress)
     kernels: dict = {}
     in_process = workers <= 1 and not needs_worker
     if in_process:
@@ -320,7 +320,7 @@ def evaluate_methods(
         for stage, seconds in result.seconds.items():
             timer.seconds[stage] += seconds
         if not in_process:
-            steps.update(n_methods)
+            steps.update(n_units)
     steps.close()
     if in_process:
         kernels = kernel_report()
