@@ -252,5 +252,8 @@ def test_the_extended_set_statements_hold() -> None:
     eight = eight[(eight["metric"] == "pearson") & (eight["protocol"] == "clean")].set_index(["zoo", "method"])
     ours = pearson.set_index(["zoo", "method"])
     assert 0 < ours.at[("image", "knn_prior"), "difference"] < eight.at[("image", "knn_prior"), "difference"]
+    # the README: pooled, the k-NN prior above the zoo prior (not distinguishably), TG:LR:N2V below it
+    assert ours.at[("pooled", "knn_prior"), "difference"] > 0 > ours.at[("pooled", "knn_prior"), "low"]
+    assert ours.at[("pooled", "lr_node2vec_all_normalize_without_transfer"), "high"] < 0
     ratio = ours.at[("pooled", "knn_prior"), "mdd"] / eight.at[("image", "knn_prior"), "mdd"]
     assert 0.5 < ratio < 0.6

@@ -61,12 +61,15 @@ def check_choices(choices: dict[str, str | None]) -> None:
         if option is None or group.startswith("hydra"):
             continue
         known = options(group)
-        if not known:
-            continue
-        chosen = option.strip("[]").split(",") if option.startswith("[") else [option]
-        missing = [o.strip() for o in chosen if o.strip() and o.strip() not in known]
-        if missing:
-            raise UserInputError(f"{group}={','.join(missing)}: no such option (choose from {', '.join(known)})")
+        if known:
+            _refuse_unknown(group, option.strip("[]").split(",") if option.startswith("[") else [option], known)
+
+
+def _refuse_unknown(group: str, chosen: Sequence[str], known: Sequence[str]) -> None:
+    """A user error naming the options of `chosen` that `group` does not have, with its choices."""
+    missing = [o.strip() for o in chosen if o.strip() and o.strip() not in known]
+    if missing:
+        raise UserInputError(f"{group}={','.join(missing)}: no such option (choose from {', '.join(known)})")
 
 
 def _top_level_keys(config_name: str) -> set[str]:
@@ -92,10 +95,7 @@ def check_overrides(args: Sequence[str], config_name: str = "config") -> None:
             continue
         choices = options(name, search_path)
         if choices and "(" not in value:  # a sweep function (glob, choice, range) is Hydra's to expand
-            values = value.strip("[]").split(",") if value else []
-            missing = [v.strip() for v in values if v.strip() and v.strip() not in choices]
-            if missing:
-                raise UserInputError(f"{name}={','.join(missing)}: no such option (choose from {', '.join(choices)})")
+            _refuse_unknown(name, value.strip("[]").split(","), choices)
             continue
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known | _groups()), n=1)

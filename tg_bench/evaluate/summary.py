@@ -60,9 +60,8 @@ def console_table(
     stats = rows.groupby(["method", "target"], sort=False)["value"].agg(["mean", "std", "count"])
     targets = [t for t in dict.fromkeys(rows["target"]) if t not in (AVERAGE, MEAN)]
     short = {t: f"T{i}" for i, t in enumerate(targets, start=1)} | {AVERAGE: "avg", MEAN: "mean"}
-    order = [m for m in order_by_average(metrics, metric)] + [
-        m for m in dict.fromkeys(rows["method"]) if m not in set(order_by_average(metrics, metric))
-    ]
+    ranked = order_by_average(metrics, metric)
+    order = ranked + [m for m in dict.fromkeys(rows["method"]) if m not in set(ranked)]
     table = pd.DataFrame("", index=[labels.get(m, m) for m in order], columns=list(short.values()), dtype=object)
     for (method, target), row in stats.iterrows():
         cell = f"{row['mean']:.3f}" if row["count"] == 1 else f"{row['mean']:.3f}±{row['std']:.3f}"
