@@ -4,6 +4,7 @@ errors, and the same tables give the same files."""
 
 from __future__ import annotations
 
+import colorsys
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgb
 from scipy import stats as scipy_stats
 
 from tg_bench.analysis.compare import comparison_table, paper_vs_ours
@@ -83,8 +85,12 @@ def test_short_labels_colours_and_hatches_are_one_style_everywhere() -> None:
         method_style("xgb_homoGATConv_all_normalize_without_transfer"),
         method_style(XGB_N2V),
     )
-    assert gat_lr.colour == gat_xgb.colour != n2v_xgb.colour  # colour = graph learner
-    assert gat_xgb.hatch == n2v_xgb.hatch != gat_lr.hatch  # hatch = regressor
+    hue = [round(colorsys.rgb_to_hls(*to_rgb(s.colour))[0], 2) for s in (gat_lr, gat_xgb, n2v_xgb)]
+    assert hue[0] == hue[1] != hue[2]  # hue and marker = graph learner
+    assert gat_lr.marker == gat_xgb.marker != n2v_xgb.marker
+    assert gat_lr.colour != gat_xgb.colour  # ... and a colour of its own per (regressor, learner)
+    assert gat_xgb.hatch == n2v_xgb.hatch != gat_lr.hatch  # hatch and line style = regressor
+    assert gat_xgb.linestyle == n2v_xgb.linestyle != gat_lr.linestyle
     assert method_style("LogME").colour != method_style("Reg-H-Score").colour
     assert method_style("zoo_prior").kind == "data-agnostic" and method_style("LogME").kind == "estimator"
 
@@ -96,7 +102,7 @@ def test_bars_are_the_seed_means_sorted_by_the_clean_protocol_with_the_published
     axes = figure.axes
     assert len(axes) == 4  # 2 zoos x 2 protocols
     image_clean = axes[1]
-    assert image_clean.get_title() == "image zoo, clean protocol"
+    assert image_clean.get_title().splitlines() == ["image zoo, clean protocol", "3 seeds, 3 targets"]
     widths = [patch.get_width() for patch in image_clean.patches]
     expected = stats[
         (stats["zoo"] == "image")
@@ -122,12 +128,12 @@ def test_bars_are_the_seed_means_sorted_by_the_clean_protocol_with_the_published
         average_bars(stats, "spearman")
 
 
-def test_model_ratio_lines_follow_the_ratio_means_and_the_published_curve_is_dashed() -> None:
+def test_model_ratio_lines_follow_the_ratio_means_and_the_published_curve_is_dotted() -> None:
     stats = _stats(_tidy())
     figure = ratio_curves(stats, "pearson", methods=[XGB_N2V, "zoo_prior"])
     paper_image = figure.axes[0]
-    solid = [line for line in paper_image.lines if line.get_linestyle() == "-"]
-    dashed = [line for line in paper_image.lines if line.get_linestyle() == "--"]
+    solid = [line for line in paper_image.lines if not line.get_label().startswith("_")]
+    dashed = [line for line in paper_image.lines if line.get_linestyle() == ":"]  # dotted: published
     assert len(solid) == 2 and len(dashed) == 2
     rows = stats[
         (stats["zoo"] == "image")
@@ -200,12 +206,16 @@ def test_the_scatter_titles_each_method_with_its_pearson_r_on_the_target() -> No
         pd.DataFrame({"method": m, "target": "t1", "model": range(30), "score": s, "accuracy": accuracy})
         for m, s in scores.items()
     )
-    figure = predicted_vs_actual(predictions, [XGB_N2V, "LogME"])
-    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
-    for method, text in zip((XGB_N2V, "LogME"), legend, strict=True):
+    figure = predicted_vs_actual(predictions, [XGB_N2V, "LogME"], protocol="clean")
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == [short_label(XGB_N2V), "LogME"]
+    assert figure.legends[0].get_title().get_text().startswith("clean protocol; 30 models per target")
+    title, correlations = figure.axes[0].get_title().splitlines()
+    expected = []
+    for method in (XGB_N2V, "LogME"):
         rows = predictions[predictions["method"] == method]
-        r = scipy_stats.pearsonr(rows["score"], rows["accuracy"]).statistic
-        assert text == f"{short_label(method)} r={r:.2f}"
+        expected.append(f"{scipy_stats.pearsonr(rows['score'], rows['accuracy']).statistic:.2f}")
+    assert (title, correlations) == ("t1", f"r: {' / '.join(expected)}")  # in the legend's order
     scaled = [c.get_offsets()[:, 0] for c in figure.axes[0].collections if isinstance(c, PathCollection)]
     assert all(s.min() == 0 and s.max() == 1 for s in scaled)
     assert min_max(pd.Series([2.0, 2.0])).tolist() == [0.5, 0.5]
@@ -291,7 +301,7 @@ def test_the_predicted_figure_takes_the_best_clean_variant_by_default(tmp_path) 
     assert list(figures) == ["predicted_image"] and notes == [
         "predicted_text: skipped (no kept predictions.csv under clean)"
     ]
-    legend = [t.get_text().split(" r=")[0] for t in figures["predicted_image"].axes[0].get_legend().get_texts()]
+    legend = [t.get_text() for t in figures["predicted_image"].legends[0].get_texts()]
     assert legend == ["TG:XGB:N2V", "LogME", "zoo prior"]
 
 

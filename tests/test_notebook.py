@@ -18,6 +18,10 @@ def test_the_analysis_notebook_runs_and_states_the_committed_numbers() -> None:
     ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
+    # no warning on stderr (a merge on int and float keys), no numpy scalar reprs in what it prints
+    assert not [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    printed = "\n".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "np.int64" not in printed and "np.float64" not in printed
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 4  # the bar, win/loss, model-ratio and top-k figures
     text = "\n".join(o.get("data", {}).get("text/markdown", "") for o in outputs)

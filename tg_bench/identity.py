@@ -3,10 +3,11 @@
 Each baseline, embedder and predictor config carries a `display` node (never passed to the class it builds):
 a baseline's `label` and `kind` (`estimator`, `data-agnostic`, `stacking`, `floor`, else `other`), an
 embedder's and a predictor's short `label` (`N2V`, `XGB`), and optionally `shade` (which colour of the kind's
-palette), `hatch` and `marker`. A TransferGraph variant is `TG:<predictor>:<embedder>`, coloured by its
-embedder and hatched by its predictor. A run writes its methods' identities to `methods.csv`; `tg-bench
-aggregate` gathers them, and the figures draw from them, so a new method is drawn right with no edit outside
-its own config file (`docs/extending.md`).
+palette), `hatch`, `marker` and a predictor's `tone`. A TransferGraph variant is `TG:<predictor>:<embedder>`:
+its embedder gives the hue and the marker, its predictor the tone (lightness and line style) and the hatch, so
+each (predictor, embedder) pair has a colour of its own and stays apart in greyscale. A run writes its methods'
+identities to `methods.csv`; `tg-bench aggregate` gathers them, and the figures draw from them, so a new method
+is drawn right with no edit outside its own config file (`docs/extending.md`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class MethodIdentity:
     method: its name in the output tables; label: the short name figures and tables show; kind: its family
     (`transfergraph`, `estimator`, `data-agnostic`, `stacking`, `floor`, `other`); shade: which colour of the
     kind's palette (None: chosen from the label); hatch and marker: bar and line hints ("" and "" = the kind's);
-    learner and regressor: a TransferGraph variant's embedder and predictor labels ("" otherwise).
+    learner and regressor: a TransferGraph variant's embedder and predictor labels ("" otherwise); tone: a
+    variant's predictor's lightness and line style (None: chosen from the predictor's label).
     """
 
     method: str
@@ -51,6 +53,7 @@ class MethodIdentity:
     marker: str = ""
     learner: str = ""
     regressor: str = ""
+    tone: int | None = None
 
 
 COLUMNS = [f.name for f in fields(MethodIdentity)]
@@ -114,9 +117,10 @@ def transfergraph_identities(node: object) -> list[MethodIdentity]:
                     kind=TRANSFERGRAPH,
                     shade=_shade(learner.get("shade")),
                     hatch=str(regressor.get("hatch", "")),
-                    marker=str(regressor.get("marker", "")),
+                    marker=str(learner.get("marker", "")),
                     learner=learner_label,
                     regressor=regressor_label,
+                    tone=_shade(regressor.get("tone")),
                 )
             )
     return identities
@@ -169,12 +173,12 @@ def to_frame(identities: Iterable[MethodIdentity]) -> pd.DataFrame:
 
 
 def from_frame(frame: pd.DataFrame) -> dict[str, MethodIdentity]:
-    """A `methods.csv` table back to identities by method name."""
+    """A `methods.csv` table back to identities by method name (a column an older table lacks: its default)."""
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     found = {}
     for row in rows:
         values = {key: row.get(key) for key in COLUMNS}
-        values["shade"] = _shade(values["shade"])
+        values["shade"], values["tone"] = _shade(values["shade"]), _shade(values["tone"])
         for text in ("hatch", "marker", "learner", "regressor"):
             values[text] = "" if values[text] is None else str(values[text])
         found[str(values["method"])] = MethodIdentity(**values)
@@ -185,4 +189,4 @@ def read_identities(path: Path) -> dict[str, MethodIdentity]:
     """The identities of a `methods.csv`, by method name ({} if there is none)."""
     if not Path(path).is_file():
         return {}
-    return from_frame(pd.read_csv(path, keep_default_na=False, na_values={"shade": [""]}))
+    return from_frame(pd.read_csv(path, keep_default_na=False, na_values={"shade": [""], "tone": [""]}))

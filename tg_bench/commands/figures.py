@@ -21,6 +21,7 @@ from tg_bench.evaluate.published import read_published_runtime
 from tg_bench.evaluate.scoring import AVERAGE
 from tg_bench.figures.accuracies import accuracy_boxes
 from tg_bench.figures.bars import average_bars
+from tg_bench.figures.checks import layout_problems
 from tg_bench.figures.distances import distance_heatmap
 from tg_bench.figures.efficiency import efficiency
 from tg_bench.figures.inputs import FigureInputs, accuracies, load_named_zoo, read_results
@@ -139,7 +140,11 @@ def draw_all(inputs: FigureInputs, options: FigureOptions) -> tuple[dict[str, Fi
         )
     if zoo_data:
         frames = [accuracies(data, options.protocol) for data in zoo_data.values()]
-        attempt("accuracies", "accuracies", lambda: accuracy_boxes(pd.concat(frames, ignore_index=True)))
+        attempt(
+            "accuracies",
+            "accuracies",
+            lambda: accuracy_boxes(pd.concat(frames, ignore_index=True), options.protocol),
+        )
     for zoo in zoos:
         if "predicted" not in wanted:
             break
@@ -155,7 +160,9 @@ def draw_all(inputs: FigureInputs, options: FigureOptions) -> tuple[dict[str, Fi
         attempt(
             "predicted",
             f"predicted_{zoo}",
-            lambda rows=rows, seed=seed, methods=methods: predicted_vs_actual(rows[rows["seed"] == seed], methods),
+            lambda rows=rows, seed=seed, methods=methods: predicted_vs_actual(
+                rows[rows["seed"] == seed], methods, protocol=options.protocol
+            ),
         )
     chosen_rows = tidy[(tidy["protocol"] == options.protocol) & (tidy["ratio"] == 1.0) & (tidy["metric"] == metric)]
     if "wins" in wanted and options.reference not in set(chosen_rows["method"]):
@@ -166,7 +173,7 @@ def draw_all(inputs: FigureInputs, options: FigureOptions) -> tuple[dict[str, Fi
         attempt(
             "wins",
             f"wins_{metric}_{options.protocol}",
-            lambda: wins_against_reference(differences, paired, options.reference, metric),
+            lambda: wins_against_reference(differences, paired, options.reference, metric, options.protocol),
         )
     return figures, notes
 
@@ -210,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         inputs = read_results(paths[0] if paths else Path("results"))
         use_identities(inputs.methods)
         figures, notes = draw_all(inputs, options)
+        # what a reader would trip over (text over data, a legend that mislabels a colour): said, not fatal
+        notes += [f"{stem}: {problem}" for stem, figure in figures.items() for problem in layout_problems(figure)]
         written = save(figures, Path(options.out), formats)
     except UserInputError as exc:
         print(f"tg-bench figures: error: {exc}", file=sys.stderr)

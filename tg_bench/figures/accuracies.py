@@ -7,9 +7,10 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 
-def accuracy_boxes(accuracies: pd.DataFrame) -> Figure:
+def accuracy_boxes(accuracies: pd.DataFrame, protocol: str | None = None) -> Figure:
     """Box plots of the models' fine-tuned accuracy (fraction) per target, one panel per zoo, targets sorted
-    by median; the number of models is in each target's label.
+    by median; the number of models is in each target's label, the `protocol` whose ground truth they are in
+    the title.
 
     accuracies: columns `zoo`, `target`, `model`, `accuracy` (`tg_bench.figures.inputs.accuracies`).
     """
@@ -27,7 +28,8 @@ def accuracy_boxes(accuracies: pd.DataFrame) -> Figure:
             data=labelled, x="label", y="accuracy", order=[f"{t} ({counts[t]})" for t in order], ax=ax,
             color=sns.color_palette("colorblind")[0], fliersize=1.5, linewidth=0.7,
         )  # fmt: skip
-        ax.set_title(f"{zoo} zoo", fontsize="medium")
+        truth = f", {protocol} protocol's ground truth" if protocol else ""
+        ax.set_title(f"{zoo} zoo: {rows['target'].nunique()} targets{truth}", fontsize="small")
         ax.set_xlabel("target (models)")
         ax.set_ylabel("fine-tuned accuracy")
         ax.tick_params(axis="x", labelrotation=60, labelsize=6)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -16,17 +14,10 @@ TRANSFERGRAPH_STAGES = ("graph", "embedding", "features", "regression")
 #: markers of the paper's runtime rows, in the table's order
 PUBLISHED_MARKERS = ("^", "v", "D")
 
-CAPTION = (
-    "Seconds per target against model ratio. Ours (solid): TransferGraph's graph, embedding, features and "
-    "regression stages from our runs' run.json (unit_seconds; wall_seconds of runs older than it), summed over "
-    "the 12 variants and divided by 12 and by the number of targets, on a 2-core CPU VM, mean over seeds. "
-    "Published (dashed): the authors' "
-    "result_analysis/efficiency/runtime.csv; their LogME and Reg-H-Score times are per-model feature extraction "
-    "plus scoring summed over the kept models (we did not extract the zoo's features: no hub access), their "
-    "TG:XGB:GAT time the logged pipeline plus dataset embedding, on their hardware. Wall seconds are per "
-    "process: runs that shared the cores with others (our headline runs at ratio 1.0 ran both zoos side by "
-    "side, 4 worker processes on 2 cores) show up to twice the time of a run alone."
-)
+#: how the paper's estimator lines are told apart where their times nearly coincide (LogME, Reg-H-Score)
+PUBLISHED_LINESTYLES = ("--", ":", "-.")
+#: relative difference below which two published lines are said to coincide
+COINCIDE = 0.1
 
 
 def variant_seconds(seconds: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +39,10 @@ def variant_seconds(seconds: pd.DataFrame) -> pd.DataFrame:
 
 
 def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
-    """One panel per zoo, log-scaled seconds per target against model ratio.
+    """One panel per zoo, log-scaled seconds per target against model ratio: ours (TransferGraph, mean over its
+    variants and seeds, per protocol) and the paper's runtime rows, each published row in its method's colour
+    with a marker and line style of its own; a row within `COINCIDE` of an earlier one says so in its label.
+    What the times include is in docs/method.md (Figure 4), not in the image.
 
     seconds: stage seconds of our runs (`tg_bench.analysis.seconds.SECONDS_COLUMNS`).
     published: the paper's runtime table (`tg_bench.evaluate.published.read_published_runtime`) with a `zoo`
@@ -58,7 +52,7 @@ def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
     zoos = sorted(set(ours["zoo"]) | set(published.get("zoo", pd.Series(dtype=str))))
     if not zoos:
         raise ValueError("efficiency figure: no seconds to draw")
-    figure = Figure(figsize=(7.2, 2.8), layout="constrained")
+    figure = Figure(figsize=(7.2, 3.0), layout="constrained")
     axes = figure.subplots(1, len(zoos), squeeze=False, sharey=True)[0]
     # the paper's runtime rows are named by label (`LogME`, `TG:XGB:GAT`): drawn in that method's colour
     published_styles = {name: style_of_label(name) for name in published.get("method", pd.Series(dtype=str)).unique()}
@@ -67,32 +61,40 @@ def efficiency(seconds: pd.DataFrame, published: pd.DataFrame) -> Figure:
     for ax, zoo in zip(axes, zoos, strict=True):
         for protocol, marker in (("paper", "o"), ("clean", "s")):
             line = ours[(ours["zoo"] == zoo) & (ours["protocol"] == protocol)]
+            seeds = int(line["seed"].nunique())
             line = line.groupby("ratio")["seconds"].agg(["mean", "std"]).reset_index()
             if len(line):
                 ax.errorbar(
                     line["ratio"], line["mean"], yerr=line["std"].fillna(0.0), marker=marker, markersize=3,
                     color=tg_colour if protocol == "clean" else "0.35", capsize=2,
-                    label=f"TG (mean of variants), ours, {protocol} protocol",
+                    label=f"TG, ours: {protocol} protocol (mean of variants, {seeds} seed{'s' * (seeds != 1)})",
                 )  # fmt: skip
         theirs = published[published["zoo"] == zoo] if "zoo" in published else published.iloc[0:0]
+        earlier: dict[str, pd.Series] = {}
         for index, (name, group) in enumerate(theirs.groupby("method", sort=False)):
             line = group.groupby("ratio")["seconds"].mean()
             style = published_styles[name]
-            marker = PUBLISHED_MARKERS[min(index, len(PUBLISHED_MARKERS) - 1)]
-            ax.plot(line.index, line.values, linestyle="--", marker=marker, markersize=3, color=style.colour,
-                    label=f"{name}, published")  # fmt: skip
+            marker = PUBLISHED_MARKERS[index % len(PUBLISHED_MARKERS)]
+            twin = next((other for other, seen in earlier.items() if _coincide(line, seen)), None)
+            label = f"{name}, published" + (f" (within {COINCIDE:.0%} of {twin})" if twin else "")
+            ax.plot(line.index, line.values, linestyle=PUBLISHED_LINESTYLES[index % len(PUBLISHED_LINESTYLES)],
+                    marker=marker, markersize=4 if twin else 3, markerfacecolor="none" if twin else style.colour,
+                    color=style.colour, label=label)  # fmt: skip
+            earlier[name] = line
         ax.set_yscale("log")
         ax.set_title(f"{zoo} zoo", fontsize="medium")
         ax.set_xlabel("model ratio")
         ax.set_xticks(np.round(sorted(set(ours["ratio"]) | set(theirs["ratio"])), 1))
     axes[0].set_ylabel("seconds per target (log scale)")
-    handles, labels = {}, {}
+    handles: dict[str, object] = {}
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
-            labels[label] = label
-    # the legend goes on top: the caption takes the bottom
-    figure.legend(list(handles.values()), list(labels), loc="outside upper center", ncol=3, fontsize="small")
-    # the caption is part of the figure: whose times these are must travel with it
-    figure.text(0.0, -0.02, textwrap.fill(CAPTION, 170), fontsize=5.5, va="top", ha="left", color="0.25")
+    figure.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=2, fontsize="x-small")
     return figure
+
+
+def _coincide(line: pd.Series, other: pd.Series) -> bool:
+    """Whether two published lines (seconds by ratio) are within `COINCIDE` of each other at every ratio."""
+    shared = line.index.intersection(other.index)
+    return bool(len(shared)) and bool((abs(line[shared] / other[shared] - 1) < COINCIDE).all())

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from tg_bench.analysis.tables import target_averages
 from tg_bench.evaluate.scoring import AVERAGE
+from tg_bench.figures.provenance import run_note
 from tg_bench.figures.style import method_style
 
 
@@ -29,9 +30,12 @@ def top_k_curves(tidy: pd.DataFrame, protocol: str, methods: Sequence[str], rati
     regret = averages["kind"] == "rel"
     averages.loc[regret, AVERAGE] = 1.0 - averages.loc[regret, AVERAGE]
     zoos = sorted(averages["zoo"].unique())
-    figure = Figure(figsize=(7.2, 0.6 + 2.3 * len(zoos)), layout="constrained")
+    figure = Figure(figsize=(7.2, 0.9 + 2.4 * len(zoos)), layout="constrained")
     axes = figure.subplots(len(zoos), 2, squeeze=False, sharex=True)
     for i, zoo in enumerate(zoos):
+        of_zoo = rows[rows["zoo"] == zoo]
+        seeds = of_zoo.groupby("method")["seed"].nunique().to_dict()
+        note = run_note(protocol, seeds, of_zoo["target"].nunique())
         for j, (kind, label) in enumerate((("top", "top@k (accuracy)"), ("rel", "regret@k (1 - rel@k)"))):
             ax = axes[i, j]
             panel = averages[(averages["zoo"] == zoo) & (averages["kind"] == kind)]
@@ -40,16 +44,18 @@ def top_k_curves(tidy: pd.DataFrame, protocol: str, methods: Sequence[str], rati
                 line = summary[summary["method"] == method].sort_values("k")
                 style = method_style(method)
                 std = line["std"].fillna(0.0)
-                ax.plot(
-                    line["k"], line["mean"], marker=style.marker, markersize=3, color=style.colour, label=style.label
-                )
-                ax.fill_between(line["k"], line["mean"] - std, line["mean"] + std, color=style.colour, alpha=0.2)
-            ax.set_title(f"{zoo} zoo, {protocol} protocol", fontsize="medium")
+                ax.plot(line["k"], line["mean"], marker=style.marker, markersize=3.5, color=style.colour,
+                        linestyle=style.linestyle, linewidth=1.1, label=style.label)  # fmt: skip
+                # a light band: a wide one must not hide the lines under it
+                ax.fill_between(line["k"], line["mean"] - std, line["mean"] + std, color=style.colour, alpha=0.1,
+                                linewidth=0)  # fmt: skip
+            ax.set_title(f"{zoo} zoo: {label.split(' (')[0]}\n{note}", fontsize="small")
             ax.set_ylabel(label)
             if i == len(zoos) - 1:
                 ax.set_xlabel("k (models fine-tuned)")
             ax.set_xticks(sorted(summary["k"].unique()))
-    figure.suptitle("weighted average over targets, mean ± std over seeds", fontsize="small")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=4, fontsize="small")
+    title = "weighted average over targets; mean over seeds, band ± std"
+    figure.legend(handles, labels, loc="outside lower center", ncol=5, fontsize="small", title=title,
+                  title_fontsize="small")  # fmt: skip
     return figure

@@ -8,6 +8,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from scipy import stats
 
+from tg_bench.figures.provenance import run_note
 from tg_bench.figures.style import method_style
 from tg_bench.identity import FLOOR
 
@@ -42,22 +43,35 @@ def target_differences(tidy: pd.DataFrame, reference: str, confidence: float = 0
     return pd.DataFrame(rows, columns=["zoo", "method", "target", "difference", "low", "high", "seeds"])
 
 
+#: markers of the targets (with their colours), so a target reads in greyscale too
+TARGET_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*", "h", "<")
+
+
 def wins_against_reference(
-    differences: pd.DataFrame, paired: pd.DataFrame | None, reference: str, metric: str = "pearson"
+    differences: pd.DataFrame,
+    paired: pd.DataFrame | None,
+    reference: str,
+    metric: str = "pearson",
+    protocol: str | None = None,
 ) -> Figure:
     """One panel per zoo: a row per method, a dot per target at (method - reference) with its interval over
-    seeds, coloured by target; the black diamond and bar: the weighted average over targets with its paired
-    95 % interval (`paired`, from `tg_bench.analysis.paired.paired_intervals`). Right of 0 = the
-    method beats the reference there; the label counts targets won.
+    seeds, coloured and shaped by target (each panel has its own key: the zoos have different targets); the
+    black diamond and bar: the weighted average over targets with its paired 95 % interval (`paired`, from
+    `tg_bench.analysis.paired.paired_intervals`). Right of 0 = the method beats the reference there; the label
+    counts targets won. The title states the protocol, seeds and targets.
     Floors (random scores) are left out: they sit near -0.8 and would squeeze every other row against the zero
     line.
+
+    differences: `target_differences` output (columns `zoo`, `method`, `target`, `difference`, `low`, `high`,
+        `seeds`).
     """
     differences = differences[differences["method"].map(lambda m: method_style(m).kind != FLOOR).astype(bool)]
     zoos = sorted(differences["zoo"].unique())
     if not zoos:
         raise ValueError(f"no differences against {reference} to draw")
     n_methods = differences.groupby("zoo")["method"].nunique().max()
-    figure = Figure(figsize=(7.2, 1.0 + 0.22 * n_methods), layout="constrained")
+    n_targets = differences.groupby("zoo")["target"].nunique().max()
+    figure = Figure(figsize=(7.2, 1.6 + 0.22 * n_methods + 0.12 * n_targets), layout="constrained")
     axes = figure.subplots(1, len(zoos), squeeze=False)[0]
     for ax, zoo in zip(axes, zoos, strict=True):
         rows = differences[differences["zoo"] == zoo]
@@ -66,31 +80,38 @@ def wins_against_reference(
         if overall is not None:  # by the weighted average where the paired intervals give it
             order = overall["difference"].reindex(order.index).fillna(order)
         order = list(order.sort_values(ascending=False).index)
-        palette = dict(
-            zip(sorted(rows["target"].unique()), sns.color_palette("tab10", rows["target"].nunique()), strict=True)
-        )
-        offsets = np.linspace(-0.3, 0.3, len(palette))
+        targets = sorted(rows["target"].unique())
+        colours = sns.color_palette("tab10", len(targets))
+        offsets = np.linspace(-0.3, 0.3, len(targets))
         for position, method in enumerate(order):
             of_method = rows[rows["method"] == method]
-            for offset, (target, colour) in zip(offsets, palette.items(), strict=True):
+            for index, (offset, target) in enumerate(zip(offsets, targets, strict=True)):
                 point = of_method[of_method["target"] == target]
                 if point.empty:
                     continue
                 d, low, high = point[["difference", "low", "high"]].iloc[0]
-                ax.errorbar(d, position + offset, xerr=[[d - low], [high - d]], fmt="o", markersize=2.2, color=colour,
-                            elinewidth=0.6, label=target if position == 0 else None)  # fmt: skip
+                marker = TARGET_MARKERS[index % len(TARGET_MARKERS)]
+                ax.errorbar(d, position + offset, xerr=[[d - low], [high - d]], fmt=marker, markersize=2.4,
+                            color=colours[index], elinewidth=0.6, label=target if position == 0 else None)  # fmt: skip
             if overall is not None and method in overall.index:
                 o = overall.loc[method]
                 whisker = [[o["difference"] - o["low"]], [o["high"] - o["difference"]]]
                 ax.errorbar(o["difference"], position, xerr=whisker, fmt="D", color="black", markersize=3.5,
-                            elinewidth=1.2, capsize=2)  # fmt: skip
+                            elinewidth=1.2, capsize=2, label="weighted average, paired 95 % interval"
+                            if position == 0 else None)  # fmt: skip
         won = rows.assign(win=rows["difference"] > 0).groupby("method")["win"].sum()
         count = rows.groupby("method")["target"].nunique()
         ax.set_yticks(range(len(order)), [f"{method_style(m).label} ({won[m]}/{count[m]})" for m in order], fontsize=6)
-        ax.invert_yaxis()
+        ax.set_ylim(len(order) - 0.5, -0.5)
         ax.axvline(0, color="0.2", linewidth=0.8)
-        ax.set_title(f"{zoo} zoo", fontsize="medium")
         ax.set_xlabel(f"{metric}: method - {method_style(reference).label}")
-    handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=8, fontsize="x-small", markerscale=1.5)
+        # the key sits above its own panel, titled by the zoo: the two zoos have different targets
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize="x-small", markerscale=1.3,
+                  title=f"{zoo} zoo: targets (dots, 95 % t interval over seeds)", title_fontsize="small")  # fmt: skip
+    seeds = differences.groupby("method")["seeds"].max().to_dict()
+    figure.suptitle(
+        f"{metric}: each method minus the {method_style(reference).label}, per target; "
+        f"{run_note(protocol, seeds, int(n_targets))} per zoo. (won/targets) after each name",
+        fontsize="small",
+    )
     return figure
