@@ -107,8 +107,10 @@ SMALL_SWEEP = [
 
 @pytest.mark.slow
 def test_a_sigkilled_sweep_resumes_and_aggregates_byte_identically(metadata_root, tmp_path) -> None:
-    """Kill a sweep and its workers part-way (SIGKILL: no clean-up runs), rerun it: only the missing units are
-    computed, and the aggregated tables equal those of a sweep that was never interrupted."""
+    """Kill a sweep and its workers part-way (SIGKILL: no clean-up runs), rerun it (in a folder of its own, as
+    the default time-stamped folders do): only the missing units are computed, the killed sweep's folder is
+    removed (nothing but the store is left of it), and the aggregated tables equal those of a sweep that was
+    never interrupted."""
     import signal
     import time
 
@@ -124,21 +126,24 @@ def test_a_sigkilled_sweep_resumes_and_aggregates_byte_identically(metadata_root
     process.communicate()
     finished = len(list(store.rglob("[!.]*.parquet")))
     assert 1 <= finished < 16
-    resumed = _sweep(SMALL_SWEEP, store, tmp_path / "killed", metadata_root)
+    assert (tmp_path / "killed").is_dir()  # SIGKILL: the sweep could not clean up
+    resumed = _sweep(SMALL_SWEEP, store, tmp_path / "resumed", metadata_root)
     stdout, stderr = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, stderr[-3000:]
+    assert "left by killed runs" in stderr and sorted(os.listdir(tmp_path)) == ["resumed", "store"]
+    assert all((tmp_path / "resumed" / f"seed{seed}" / "run.json").is_file() for seed in (0, 1))
     loaded = [int(line.split(": ")[1].split(" of ")[0]) for line in stdout.splitlines() if "finished earlier" in line]
     assert sum(loaded) == finished
     whole = _sweep(SMALL_SWEEP, tmp_path / "store_whole", tmp_path / "whole", metadata_root)
     assert whole.wait(timeout=600) == 0
     tables = {}
-    for name in ("killed", "whole"):
+    for name in ("resumed", "whole"):
         out = tmp_path / f"tables_{name}"
         aggregate([tmp_path / name], AggregateOptions(out=str(out), resamples=500))
         # seconds.csv holds wall times, which no two runs share
         files = [p for p in sorted(out.rglob("*")) if p.is_file() and p.name != "seconds.csv"]
         tables[name] = {str(p.relative_to(out)): p.read_bytes() for p in files}
-    assert tables["killed"] == tables["whole"] and len(tables["whole"]) >= 7
+    assert tables["resumed"] == tables["whole"] and len(tables["whole"]) >= 7
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import VERSION_BASE, options
+from tg_bench.commands.leftovers import DEPTH, mark, tidy_up, unmark
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.paths import CONFIG_DIR
 
@@ -114,6 +115,18 @@ def _root(cfg: DictConfig) -> Path | None:
     return Path(str(root)) if root else None
 
 
+def _near(cfg: DictConfig, output_dir: Path) -> list[tuple[Path, int]]:
+    """Where killed runs' folders are looked for (`leftovers`): the outputs folder (`paths.log_dir`), and beside
+    this run's folder (its sweep's siblings for a `-m` job, its own siblings else)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    log_dir = cfg.get("paths", {}).get("log_dir") if hasattr(cfg, "get") else None
+    sweep = HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+    near = [(output_dir.parent.parent, 2)] if sweep else [(output_dir.parent, 1)]
+    return ([(Path(str(log_dir)), DEPTH)] if log_dir else []) + near
+
+
 def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[DictConfig], object]:
     """Wrap a Hydra task so that a user error exits 2 with one message and leaves no partial outputs."""
 
@@ -121,10 +134,17 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
         from hydra.core.hydra_config import HydraConfig
 
         output_dir = Path(HydraConfig.get().runtime.output_dir) if HydraConfig.initialized() else None
+        if output_dir is not None and output_dir.resolve() == Path.cwd().resolve():
+            output_dir = None  # a console-only command: no folder of its own
         try:
             if HydraConfig.initialized():
                 check_choices(dict(HydraConfig.get().runtime.choices))
-            return task(cfg)
+            if output_dir is not None:
+                tidy_up(_near(cfg, output_dir), command)
+                mark(output_dir)
+            result = task(cfg)
+            unmark(output_dir)
+            return result
         except UserInputError as exc:
             print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
             _remove_partial(output_dir, _root(cfg))
@@ -136,6 +156,9 @@ def guarded(task: Callable[[DictConfig], object], command: str) -> Callable[[Dic
             print(f"\ntg-bench {command}: interrupted{kept}", file=sys.stderr)
             _remove_partial(output_dir, _root(cfg))
             sys.exit(INTERRUPTED_EXIT_CODE)
+        except BaseException:
+            unmark(output_dir)  # a bug: the folder and its log stay for the traceback, not as a killed run's
+            raise
 
     wrapper.__name__ = task.__name__
     wrapper.__doc__ = task.__doc__
