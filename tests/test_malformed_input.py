@@ -207,3 +207,66 @@ def test_unknown_command_exits_2(tmp_path, metadata_root):
     result = run_cli(["frobnicate"], metadata_root, tmp_path)
     assert result.returncode == 2
     assert "unknown command 'frobnicate'" in result.stderr
+
+
+#: the other commands' bad inputs: (id, arguments ({work}: the working folder), words of the one line, exit code)
+OTHER_COMMANDS = [
+    # no network (a closed port): one line naming the file and the URL, and the destination not left behind
+    (
+        "fetch-offline",
+        ["fetch", "--dest", "{work}/data/metadata", "--base-url", "http://127.0.0.1:9/", "--quiet"],
+        ["tg-bench fetch:", "cannot connect", "http://127.0.0.1:9/"],
+    ),
+    # recommend checks the distances file before it chooses a method (and prints nothing of the choice)
+    (
+        "recommend-distances-column",
+        ["recommend", "zoo=text", "dataset.name=mine", "dataset.distances={work}/missing_column.csv"],
+        ["missing_column.csv", "column 'distance'", "missing required column"],
+    ),
+    (
+        "recommend-unknown-dataset",
+        ["recommend", "zoo=text", "dataset.name=mine", "dataset.distances={work}/unknown_dataset.csv"],
+        ["glue/colaa", "did you mean glue/cola?"],
+    ),
+    (
+        "recommend-negative-seed",
+        ["recommend", "zoo=text", "dataset.name=mine", "dataset.distances={work}/unknown_dataset.csv", "seeds=[0,-1]"],
+        ["seeds", "-1", ">= 0"],
+    ),
+    ("score-negative-seed", ["score", "target=glue_cola", "seed=-1"], ["seed", "-1", ">= 0"]),
+]
+INPUT_FILES = {
+    "missing_column.csv": "dataset,distanc\nglue/cola,1.0\n",
+    "unknown_dataset.csv": "dataset,distance\nglue/colaa,1.0\n",
+}
+
+
+@pytest.mark.parametrize("case", OTHER_COMMANDS, ids=[c[0] for c in OTHER_COMMANDS])
+def test_bad_input_to_the_other_commands_is_one_line_before_any_work(case, tmp_path, metadata_root):
+    _, args, words = case
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    for name, text in INPUT_FILES.items():
+        (workdir / name).write_text(text)
+    result = run_cli([arg.format(work=workdir) for arg in args], metadata_root, workdir)
+    assert result.returncode == USER_ERROR_EXIT_CODE, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert len(result.stderr) < 400  # no list of every dataset of the zoo
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert "method:" not in result.stdout  # nothing was chosen or run
+    assert sorted(p.name for p in workdir.iterdir()) == sorted(INPUT_FILES), "no folder may be left behind"
+
+
+def test_aggregate_without_a_metadata_root_says_the_published_values_are_missing(tmp_path):
+    """Exit 0 (our tables are whole), with one note naming what is left out and how to get it."""
+    runs = Path(__file__).parents[1] / "results" / "transfergraph" / "text" / "paper_seed0"
+    env = {key: value for key, value in os.environ.items() if key != "TG_BENCH_DATA"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tg_bench", "aggregate", str(runs), f"out={tmp_path / 'tables'}", "metric=pearson"],
+        capture_output=True, text=True, env={**env, "TG_BENCH_ROOT": str(tmp_path)}, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "published values are left out" in notes[0] and "tg-bench fetch" in notes[0]
+    assert (tmp_path / "tables" / "summary.md").is_file()
