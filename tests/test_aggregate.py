@@ -147,6 +147,10 @@ def test_cli_writes_every_table_and_bad_options_are_one_line_errors(pets_only, t
         "tables/pearson.md", "tables/pearson.tex", "tables/top@1.md", "tables/top@1.tex", "tidy.csv.gz",
     ]  # fmt: skip
     assert "\\begin{tabular}" in (out / "tables" / "top@1.tex").read_text()
+    # methods by their short names, as in the README, the figures and the console (methods.csv keeps both)
+    summary = (out / "summary.md").read_text()
+    assert "| zoo prior |" in summary and "zoo_prior" not in summary
+    assert "| zoo prior |" in (out / "tables" / "pearson.md").read_text()
     statistics = pd.read_csv(out / "statistics.csv")
     assert set(statistics["metric"]) == {"pearson", "top@1"}
     tidy = pd.read_csv(out / "tidy.csv.gz")

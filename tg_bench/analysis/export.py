@@ -4,7 +4,7 @@ summary (weighted averages of both protocols beside the paper's, and each method
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -148,10 +148,21 @@ def _title(zoo: str, protocol: str | None, ratio: float, metric: str) -> str:
 
 
 def write_tables(
-    out: Path, stats: pd.DataFrame, paired: pd.DataFrame, metrics: Sequence[str], reference: str
+    out: Path,
+    stats: pd.DataFrame,
+    paired: pd.DataFrame,
+    metrics: Sequence[str],
+    reference: str,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[list[Path], str]:
-    """Write `<metric>.md/.tex` (per-target tables) and `summary.md/.tex` (headline tables) under `out`;
-    return the paths written and the summary's Markdown."""
+    """Write `<metric>.md/.tex` (per-target tables) and `summary.md/.tex` (headline tables) under `out`, methods
+    shown by their `labels` (`TG:LR:N2V`, `zoo prior`; a method without one by its name); return the paths
+    written and the summary's Markdown."""
+    labels = dict(labels or {})
+
+    def shown(method: str) -> str:
+        return labels.get(method, method)
+
     written: list[Path] = []
     summary_md, summary_tex = [], []
     for metric in metrics:
@@ -159,13 +170,13 @@ def write_tables(
         md, tex = [], []
         for (zoo, protocol, ratio), group in chosen.groupby(["zoo", "protocol", "ratio"], sort=True):
             title = _title(zoo, protocol, ratio, metric)
-            table = target_table(group)
+            table = target_table(group).rename(index=shown)
             note = "cells: mean ± std over seeds (the paper's value)" if protocol == "paper" else "cells: mean ± std"
             md.append(to_markdown(table, f"{title} ({note}; average = weighted, mean = plain)"))
             tex.append(to_latex(table, title))
         for (zoo, ratio), group in chosen.groupby(["zoo", "ratio"], sort=True):
             versus = paired[(paired["metric"] == metric) & (paired["zoo"] == zoo) & (paired["ratio"] == ratio)]
-            table = summary_table(group, versus, reference)
+            table = summary_table(group, versus, shown(reference)).rename(index=shown)
             title = f"{_title(zoo, None, ratio, metric)}, weighted average over targets"
             summary_md.append(to_markdown(table, title))
             summary_tex.append(to_latex(table, title))

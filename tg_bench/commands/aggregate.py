@@ -111,11 +111,11 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
             )
     headline = None
     identities = collect_identities(paths, dict.fromkeys(tidy["method"]))
+    labels = dict(zip(identities["method"], identities["label"], strict=True))
     if options.headline:
         # checked before anything is written: a user error leaves no partial tables
         if options.reference != ZOO_PRIOR:
             raise UserInputError(f"headline=true compares with the zoo prior: leave out reference={options.reference}")
-        labels = dict(zip(identities["method"], identities["label"], strict=True))
         headline = headline_table(stats, paired, labels)
         if headline is None:
             raise UserInputError(
@@ -128,7 +128,7 @@ def aggregate(paths: list[Path], options: AggregateOptions, given: set[str] = fr
     write_csv(out / f"paired_{options.reference}.csv", paired)
     # each method's label and kind, for the figures and whoever reads the tables
     write_csv(out / METHODS_FILE, identities)
-    written, summary = write_tables(out, stats, paired, metrics, options.reference)
+    written, summary = write_tables(out, stats, paired, metrics, options.reference, labels)
     written = [
         out / "tidy.csv.gz",
         out / "statistics.csv",
