@@ -1,0 +1,71 @@
+"""Whether a published correlation follows from the published table it summarises.
+
+A benchmark table prints each model's accuracy and score rounded (one decimal of a percent, three decimals of
+a score), and the correlation row under it rounded to three decimals. Recomputed from the printed values, a
+correlation that the table supports lands within what that rounding allows; one that does not was computed
+from other numbers (another run, a copied column). `follows_from_table` measures the allowance: it recomputes
+the correlation with our metric code (`tg_bench.evaluate.metrics`) on the printed values and on `draws` copies
+with every value moved uniformly within its rounding, and says the published value follows when it lies in
+their range, widened by the half-unit of its own last printed digit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tg_bench.evaluate.metrics import CORRELATION_FUNCTIONS
+
+#: the columns of `follows_from_table`'s result
+CHECK_COLUMNS = ["metric", "method", "dataset", "ours", "low", "high", "published", "follows"]
+
+
+def printed_decimals(values: np.ndarray, most: int = 6) -> int:
+    """The fewest decimals that write every value exactly as given (at most `most`): what it was printed with."""
+    values = np.asarray(values, dtype=float)
+    for decimals in range(most + 1):
+        if np.allclose(np.round(values, decimals), values, rtol=0, atol=1e-9):
+            return decimals
+    return most
+
+
+def follows_from_table(
+    records: pd.DataFrame,
+    scores: pd.DataFrame,
+    published: pd.DataFrame,
+    metric: str,
+    draws: int = 2000,
+    seed: int = 0,
+    published_decimals: int = 3,
+) -> pd.DataFrame:
+    """One row per published (method, dataset) value of `metric` (`pearson`, `w-kendall`, ...).
+
+    records: `model`, `dataset`, `accuracy`; scores: `model`, `dataset`, `metric` (the method), `score`;
+    published: `method` and one column per dataset. Columns `CHECK_COLUMNS`: ours (from the printed values),
+    low and high (the range under the rounding), follows (published within [low, high] ± half a unit of its
+    last digit). Seeded: the same tables give the same result.
+    """
+    correlation = CORRELATION_FUNCTIONS[metric]
+    rng = np.random.default_rng(seed)
+    slack = 0.5 * 10.0**-published_decimals
+    rows = []
+    for _, row in published.iterrows():
+        method = str(row["method"])
+        for dataset in [c for c in published.columns if c != "method"]:
+            if pd.isna(row[dataset]):
+                continue
+            of_method = scores[(scores["metric"] == method) & (scores["dataset"] == dataset)]
+            both = records[records["dataset"] == dataset].merge(of_method, on=["model", "dataset"])
+            accuracy, score = both["accuracy"].to_numpy(float), both["score"].to_numpy(float)
+            ours = correlation(accuracy, score)
+            half = [0.5 * 10.0 ** -printed_decimals(v) for v in (accuracy, score)]
+            moved = [
+                correlation(accuracy + rng.uniform(-half[0], half[0], len(accuracy)),
+                            score + rng.uniform(-half[1], half[1], len(score)))
+                for _ in range(draws)
+            ]  # fmt: skip
+            low, high = float(np.nanmin([ours, *moved])), float(np.nanmax([ours, *moved]))
+            value = float(row[dataset])
+            follows = low - slack <= value <= high + slack
+            rows.append((metric, method, dataset, ours, low, high, value, follows))
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
