@@ -158,7 +158,7 @@ CASES = [
     ("no-such-target-option", None, ["target=cifar10"], ["target=cifar10", "no such option", "cifar100"], 2),
     ("seed-not-an-integer", None, ["seed=abc"], ["seed", "'abc'", "not an integer"], 2),
     ("model-ratio-out-of-range", None, ["model_ratio=1.5"], ["model_ratio", "(0, 1]"], 2),
-    ("unknown-group-option", None, ["zoo=imagee"], ["zoo=imagee", "choose from image, text"], 2),
+    ("unknown-group-option", None, ["zoo=imagee"], ["zoo=imagee", "choose from classic10, folder, image, text"], 2),
     # every dataset as a held-out target: the clean protocol only, and only methods whose inputs every target has
     ("extended-under-paper-protocol", None, ["target_set=extended"], ["target_set=extended", "protocol=clean"], 2),
     (

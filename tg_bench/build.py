@@ -225,6 +225,23 @@ def resolve_targets(cfg: DictConfig, zoo: ZooData) -> list[str]:
     return targets
 
 
+def check_inputs_cover(families: Sequence[MethodFamily], zoo: ZooData, targets: Sequence[str]) -> None:
+    """Refuse, before any work, a method whose inputs the zoo lacks for one of `targets`: transferability
+    scores (`check_scores_cover`) and dataset distances (`MethodFamily.distances_needed`; a zoo of one's own
+    may have none, docs/zoo_format.md)."""
+    check_scores_cover(families, zoo, targets)
+    missing = [t for t in targets if t not in zoo.distances.index]
+    needing = [name for family in families if family.distances_needed() for name in family.names]
+    if missing and needing:
+        what = "no dataset distances" if zoo.distances.empty else f"no distances for target(s) {', '.join(missing)}"
+        shown = ", ".join(needing[:3]) + (f" and {len(needing) - 3} more" if len(needing) > 3 else "")
+        raise UserInputError(
+            f"{shown}: zoo '{zoo.name}' has {what}; drop the method, or give the zoo a distance matrix "
+            "(distances.csv, docs/zoo_format.md)",
+            path=zoo.files.get("distances"),
+        )
+
+
 def check_scores_cover(families: Sequence[MethodFamily], zoo: ZooData, targets: Sequence[str]) -> None:
     """Refuse, before any work, a method that reads transferability scores (`MethodFamily.scores_needed`) the
     zoo lacks for one of `targets` (the published LogME scores cover the zoo's evaluation targets only)."""

@@ -29,6 +29,9 @@ class KnnPrior(Method):
     Only the distance matrix and the other datasets' records are read, never the target's records.
     """
 
+    def distances_needed(self) -> bool:
+        return True  # the target's distance row weights the training datasets
+
     def __init__(
         self,
         name: str,

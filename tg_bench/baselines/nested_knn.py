@@ -27,6 +27,9 @@ class NestedKnnPrior(Method):
     temperatures (0: the datasets kept count alike). The pair chosen per target is logged and kept in `chosen`.
     """
 
+    def distances_needed(self) -> bool:
+        return True  # the target's distance row weights the training datasets
+
     def __init__(self, name: str, ks: Sequence[int | None], taus: Sequence[float]) -> None:
         if not ks or not taus:
             raise UserInputError(f"baseline {name}: ks and taus need at least one candidate each")

@@ -12,7 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 from tg_bench.build import (
     build_methods,
     build_protocol,
-    check_scores_cover,
+    check_inputs_cover,
     config_int,
     config_seed,
     numerics_mode,
@@ -57,7 +57,7 @@ def evaluate_config(
         raise UserInputError(f"methods: none of {', '.join(methods or [])} is a method of this run ({known})")
     zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
     targets = resolve_targets(cfg, zoo)
-    check_scores_cover([families[i] for i in kept], zoo, targets)
+    check_inputs_cover([families[i] for i in kept], zoo, targets)
     store_dir = cfg.paths.get("store_dir")
     resume = None
     if use_store and store_dir:

@@ -30,6 +30,8 @@ FEATURE_CORRECTIONS: dict[tuple[str, str], float] = {
 }
 
 RECORD_KINDS = ("full", "lora", "junk")
+#: the layout of docs/zoo_format.md (`ZooSpec.layout`)
+TIDY = "tidy"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class ZooSpec:
     targets: tuple[str, ...]
     excluded_datasets: tuple[str, ...] = ()
     broken_accuracy_threshold: float = 0.05
+    #: `authors` (transfergraph-metadata's files under the metadata root) or `tidy` (docs/zoo_format.md: a folder
+    #: of its own, `path`; a relative path is one of the package's zoos, `tg_bench/zoos/<path>`, else the
+    #: working directory's)
+    layout: str = "authors"
+    path: str | None = None
 
     @classmethod
     def from_config(cls, cfg: object) -> ZooSpec:
@@ -55,6 +62,8 @@ class ZooSpec:
             targets=tuple(get("targets")),
             excluded_datasets=tuple(get("excluded_datasets", ()) or ()),
             broken_accuracy_threshold=float(get("broken_accuracy_threshold", 0.05)),
+            layout=str(get("layout", "authors") or "authors"),
+            path=None if get("path", None) is None else str(get("path")),
         )
 
 
@@ -276,6 +285,10 @@ def load_zoo(spec: ZooSpec, root: str | Path | None = None, overlay: str | Path 
     a score file for this zoo, its rows are read over the published ones (`scores_with_overlay`) and the file
     joins `files` (so run digests and checksums cover it).
     """
+    if spec.layout == TIDY:
+        return load_zoo_folder(spec, overlay)
+    if spec.layout != "authors":
+        raise UserInputError(f"zoo.layout={spec.layout}: no such layout (authors, {TIDY})")
     base = data_root(root)
     files = zoo_files(spec, base)
     missing = [path for path in files.values() if not Path(path).is_file()]
@@ -301,11 +314,11 @@ def load_zoo(spec: ZooSpec, root: str | Path | None = None, overlay: str | Path 
         distances=_load_distances(files["distances"]),
         files=files,
     )
-    _check_targets(zoo, spec.targets)
+    check_targets(zoo, spec.targets)
     return zoo
 
 
-def _check_targets(zoo: ZooData, targets: Sequence[str]) -> None:
+def check_targets(zoo: ZooData, targets: Sequence[str]) -> None:
     known = set(zoo.full_records()["dataset"].dropna())
     for target in targets:
         if target not in known:
@@ -315,3 +328,114 @@ def _check_targets(zoo: ZooData, targets: Sequence[str]) -> None:
                 path=zoo.files["records"],
                 column="finetuned_dataset",
             )
+
+
+#: the files of a tidy zoo folder (docs/zoo_format.md), by the names `ZooData.files` uses
+TIDY_FILES = {
+    "model_config": "models.csv",
+    "records": "records.csv",
+    "dataset_features": "datasets.csv",
+    "scores": "scores.csv",
+    "distances": "distances.csv",
+}
+#: the package's own tidy zoos (`tg_bench/zoos/<name>`)
+PACKAGE_ZOOS = Path(__file__).resolve().parents[1] / "zoos"
+
+
+def zoo_folder(spec: ZooSpec) -> Path:
+    """The folder of a tidy zoo: `spec.path`, a package zoo's name (`classic10`) or a path."""
+    if not spec.path:
+        raise UserInputError(f"zoo '{spec.name}': layout {TIDY} needs zoo.path, the zoo's folder")
+    given = Path(spec.path).expanduser()
+    folder = PACKAGE_ZOOS / given if not given.is_absolute() and (PACKAGE_ZOOS / given).is_dir() else given
+    if not folder.is_dir():
+        raise UserInputError(f"zoo '{spec.name}': no such folder", path=folder)
+    return folder
+
+
+def load_zoo_folder(spec: ZooSpec, overlay: str | Path | None = None) -> ZooData:
+    """A zoo in the tidy layout (docs/zoo_format.md): `models.csv` and `records.csv` required; `datasets.csv`,
+    `scores.csv` and `distances.csv` optional (empty tables when absent: a method needing them is refused by
+    the run). Every model counts as typed (the authors' `model_type` filter has nothing to filter here), every
+    row without a `peft_method` is a full fine-tuning run. `spec.targets` empty: every dataset with records."""
+    folder = zoo_folder(spec)
+    files = {key: folder / name for key, name in TIDY_FILES.items() if (folder / name).is_file()}
+    for key in ("model_config", "records"):
+        if key not in files:
+            raise UserInputError(f"zoo '{spec.name}': {TIDY_FILES[key]} is required", path=folder / TIDY_FILES[key])
+    models = _tidy_models(files["model_config"])
+    records = _tidy_records(files["records"], set(models["model"].dropna()))
+    features = pd.DataFrame(columns=["dataset", "size", "n_classes"])
+    if "dataset_features" in files:
+        raw = read_table(files["dataset_features"], required=["dataset"])
+        features = pd.DataFrame({"dataset": raw["dataset"].astype("string")})
+        for column in ("size", "n_classes"):
+            values = raw[column] if column in raw else pd.Series(np.nan, index=raw.index)
+            features[column] = to_numeric_column(values, path=files["dataset_features"], column=column)
+    scores = pd.DataFrame(columns=["metric", "model", "target", "score"])
+    if "scores" in files:
+        raw = read_table(files["scores"], required=["model", "dataset", "metric", "score"], numeric=["score"])
+        scores = pd.DataFrame(
+            {
+                "metric": raw["metric"].astype(str).map(metric_member).astype("string"),
+                "model": raw["model"].astype("string"),
+                "target": raw["dataset"].astype("string"),
+                "score": raw["score"],
+            }
+        )
+    if overlay is not None and overlay_scores_file(spec, overlay).is_file():
+        files["scores_overlay"] = overlay_scores_file(spec, overlay)
+        scores = scores_with_overlay(scores, load_scores(files["scores_overlay"]))
+    distances = _load_distances(files["distances"]) if "distances" in files else pd.DataFrame(dtype=float)
+    targets = spec.targets or tuple(sorted(records.loc[records["kind"] == "full", "dataset"].dropna().unique()))
+    # `root / spec.folder` is the zoo's folder, as for the authors' layout (published tables, score overlay)
+    spec = replace(spec, folder=folder.name, targets=tuple(targets))
+    zoo = ZooData(spec, folder.parent, records, models, features, scores, distances, files)
+    check_targets(zoo, spec.targets)
+    return zoo
+
+
+def _tidy_models(path: Path) -> pd.DataFrame:
+    raw = read_table(path, required=["model"])
+    if raw["model"].duplicated().any():
+        duplicate = raw.loc[raw["model"].duplicated(), "model"].iloc[0]
+        raise UserInputError(f"model {duplicate!r} appears more than once", path=path, column="model")
+
+    def column(name: str, numeric: bool = False) -> pd.Series:
+        if name not in raw:
+            return pd.Series(np.nan if numeric else pd.NA, index=raw.index, dtype=float if numeric else "string")
+        return to_numeric_column(raw[name], path=path, column=name) if numeric else raw[name].astype("string")
+
+    architecture = column("architecture")
+    model_type = column("model_type") if "model_type" in raw else architecture.fillna("model")
+    return pd.DataFrame(
+        {
+            "model": raw["model"].astype("string"),
+            "architecture": architecture,
+            "model_type": model_type.fillna("model"),
+            "source_dataset": column("source_dataset"),
+            "source_accuracy": column("source_accuracy", numeric=True),
+            "n_parameters": column("n_parameters", numeric=True),
+        }
+    )
+
+
+def _tidy_records(path: Path, model_names: set[str]) -> pd.DataFrame:
+    raw = read_table(path, required=["model", "dataset", "accuracy"])
+    accuracy = to_numeric_column(raw["accuracy"], path=path, column="accuracy")
+    if (accuracy.dropna() > 1).any() or (accuracy.dropna() < 0).any():
+        raise UserInputError("accuracy must be a fraction in [0, 1]", path=path, column="accuracy")
+    peft = raw["peft_method"].astype("string").str.strip() if "peft_method" in raw else None
+    full = np.ones(len(raw), dtype=bool) if peft is None else (peft.isna() | (peft == "")).to_numpy()
+    known = raw["model"].astype("string").isin(model_names).to_numpy()
+    runtime = raw["train_runtime"] if "train_runtime" in raw else pd.Series(np.nan, index=raw.index)
+    return pd.DataFrame(
+        {
+            "row": np.arange(len(raw)),
+            "model": raw["model"].astype("string"),
+            "dataset": raw["dataset"].astype("string"),
+            "accuracy": accuracy,
+            "train_runtime": to_numeric_column(runtime, path=path, column="train_runtime"),
+            "kind": pd.Series(np.where(known, np.where(full, "full", "lora"), "junk"), dtype="string"),
+        }
+    )

@@ -27,6 +27,9 @@ class TransferGraph(MethodFamily):
     embedders: config key -> built embedder; predictors: config key (the name's prefix) -> regressor factory.
     """
 
+    def distances_needed(self) -> bool:
+        return True  # the graph's dataset nodes are the distance matrix's (tg_bench.graph.build)
+
     stochastic = True
 
     def __init__(

@@ -42,6 +42,9 @@ class GuidedPrior(Method):
     def scores_needed(self) -> tuple[str, ...]:
         return self.guide.scores_needed()
 
+    def distances_needed(self) -> bool:
+        return self.guide.distances_needed()
+
     def dataset_weights(self, task: HeldOutTarget, table: pd.DataFrame) -> pd.Series:
         """Weight per column of `table` (models x training datasets, normalised accuracy), summing to 1."""
         guide = standardised(self.guide.score_models(task), table.index)

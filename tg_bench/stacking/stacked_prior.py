@@ -69,6 +69,9 @@ class StackedPrior(Method):
     def scores_needed(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m for c in self.components.values() for m in c.scores_needed()))
 
+    def distances_needed(self) -> bool:
+        return any(component.distances_needed() for component in self.components.values())
+
     def standardised_components(self, task: HeldOutTarget, models: pd.Index) -> np.ndarray:
         """Component scores of `models` z-scored over `scale_pool(task)`, shape (len(models), n_components)."""
         pool = scale_pool(task)

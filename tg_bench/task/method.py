@@ -65,6 +65,11 @@ class MethodFamily(abc.ABC):
         target itself: a run checks, before any work, that the zoo has them for every target it holds out."""
         return ()
 
+    def distances_needed(self) -> bool:
+        """Whether it reads the distances between the held-out target and other datasets (`ZooData.distances`):
+        a run checks, before any work, that the zoo has a distance row for every target it holds out."""
+        return False
+
 
 class Method(MethodFamily):
     """One ranking method: scores every candidate model of a held-out target without looking at the target's

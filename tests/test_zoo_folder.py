@@ -1,0 +1,120 @@
+"""A zoo of one's own in the tidy layout (docs/zoo_format.md), built here from scratch: `tg-bench run zoo=folder`
+gives the metrics computed by hand; a missing column, a missing folder and a method needing distances the zoo
+lacks are one line and exit 2; the package's classic10 zoo loads through the same reader."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from tg_bench.data.zoo import ZooSpec, load_zoo
+from tg_bench.errors import USER_ERROR_EXIT_CODE
+
+MODELS = ["m1", "m2", "m3", "m4", "m5"]
+DATASETS = ["a", "b", "c"]
+
+
+def _accuracy() -> pd.DataFrame:
+    """models x datasets, fractions; no two models tie on any dataset."""
+    rng = np.random.default_rng(4)
+    return pd.DataFrame(np.round(rng.uniform(0.3, 0.95, (5, 3)), 3), index=MODELS, columns=DATASETS)
+
+
+def _write_zoo(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    accuracy = _accuracy()
+    logme = accuracy * 3 + np.random.default_rng(5).normal(0, 0.1, accuracy.shape)
+    folder.mkdir(parents=True)
+    pd.DataFrame({"model": MODELS, "n_parameters": [1e6, 2e6, 3e6, 4e6, 5e6]}).to_csv(
+        folder / "models.csv", index=False
+    )
+    records = accuracy.stack().rename("accuracy").rename_axis(["model", "dataset"]).reset_index()
+    records.to_csv(folder / "records.csv", index=False)
+    scores = logme.stack().rename("score").rename_axis(["model", "dataset"]).reset_index().assign(metric="LOG_ME")
+    scores.to_csv(folder / "scores.csv", index=False)
+    return accuracy, logme
+
+
+def _run(args: list[str], workdir: Path) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "TG_BENCH_DATA"}  # no metadata root needed
+    return subprocess.run(
+        [sys.executable, "-m", "tg_bench", "run", "zoo=folder", "protocol=clean", "progress=false", "n_jobs=1", *args],
+        capture_output=True, text=True, env={**env, "TG_BENCH_ROOT": str(workdir)}, timeout=300, cwd=workdir,
+    )  # fmt: skip
+
+
+def _zoo_prior(accuracy: pd.DataFrame, target: str) -> np.ndarray:
+    """The zoo prior by hand: each model's mean min-max normalised accuracy over the other datasets."""
+    others = accuracy.drop(columns=target)
+    normalised = (others - others.min()) / (others.max() - others.min())
+    return normalised.mean(axis=1).to_numpy()
+
+
+def test_a_zoo_of_ones_own_runs_and_gives_the_hand_computed_metrics(tmp_path: Path) -> None:
+    accuracy, logme = _write_zoo(tmp_path / "my_zoo")
+    out = tmp_path / "run"
+    done = _run([f"zoo.path={tmp_path / 'my_zoo'}", "zoo.name=mine", "baseline=[zoo_prior,logme]",
+                 f"hydra.run.dir={out}"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    metrics = pd.read_csv(out / "metrics.csv")  # values written with 10 significant digits
+    pearson = metrics[metrics["metric"] == "pearson"].set_index(["method", "target"])["value"]
+    for target in DATASETS:
+        truth = accuracy[target].to_numpy()
+        expected_prior = stats.pearsonr(truth, _zoo_prior(accuracy, target))[0]
+        expected_logme = stats.pearsonr(truth, logme[target].to_numpy())[0]
+        assert pearson[("zoo_prior", target)] == pytest.approx(expected_prior, rel=1e-9)
+        assert pearson[("LogME", target)] == pytest.approx(expected_logme, rel=1e-9)
+    assert "mine zoo, clean protocol" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("edit", "args", "words"),
+    [
+        # a required column missing: the file and the column named
+        ("drop-accuracy", ["baseline=[zoo_prior]"], ["records.csv", "accuracy"]),
+        # no distances in this zoo: the k-NN prior would silently be the zoo prior
+        (None, ["baseline=[zoo_prior,knn_prior]"], ["knn_prior", "has no dataset distances", "distances.csv"]),
+        # TransferGraph's dataset nodes come from the distance matrix
+        (None, ["embedder=[node2vec]", "predictor=[lr]", "baseline=[]"], ["has no dataset distances"]),
+        # a percent where a fraction belongs
+        ("percent", ["baseline=[zoo_prior]"], ["records.csv", "accuracy", "fraction"]),
+    ],
+    ids=["missing-column", "knn-without-distances", "transfergraph-without-distances", "percent-accuracy"],
+)
+def test_what_a_zoo_lacks_is_one_line_before_any_work(edit, args, words, tmp_path: Path) -> None:
+    _write_zoo(tmp_path / "my_zoo")
+    records = tmp_path / "my_zoo" / "records.csv"
+    if edit == "drop-accuracy":
+        pd.read_csv(records).drop(columns="accuracy").to_csv(records, index=False)
+    elif edit == "percent":
+        frame = pd.read_csv(records)
+        frame.assign(accuracy=frame["accuracy"] * 100).to_csv(records, index=False)
+    done = _run([f"zoo.path={tmp_path / 'my_zoo'}", *args], tmp_path)
+    assert done.returncode == USER_ERROR_EXIT_CODE, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my_zoo"]  # no run folder left
+
+
+def test_a_folder_zoo_needs_its_folder(tmp_path: Path) -> None:
+    done = _run(["baseline=[zoo_prior]"], tmp_path)
+    assert done.returncode == USER_ERROR_EXIT_CODE and "needs zoo.path" in done.stderr
+    done = _run([f"zoo.path={tmp_path / 'nowhere'}", "baseline=[zoo_prior]"], tmp_path)
+    assert done.returncode == USER_ERROR_EXIT_CODE and "no such folder" in done.stderr
+
+
+def test_classic10_loads_through_the_tidy_reader() -> None:
+    from tg_bench.catalog import entry
+
+    zoo = load_zoo(ZooSpec.from_config(entry("zoo", "classic10")))
+    assert zoo.targets == ("aircraft", "caltech101", "cifar10", "cifar100", "dtd", "pets", "stanfordcars", "sun397")
+    assert len(zoo.full_records()) == 80 and zoo.distances.empty and len(zoo.typed_models()) == 10
+    assert set(zoo.scores["metric"]) == {"H_SCORE", "LEEP", "LOG_ME", "NCE"}
+    assert zoo.models.set_index("model").loc["resnet50", "n_parameters"] == 25557032
