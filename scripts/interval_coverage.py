@@ -1,7 +1,7 @@
 """Coverage of the candidate intervals for a paired, weighted comparison over the benchmark's targets.
 
     TG_BENCH_DATA=../shared/transfergraph-metadata .venv/bin/python scripts/interval_coverage.py
-        [--simulations 2000] [--out docs/interval_coverage.md]
+        [--simulations 2000] [--out docs/interval_coverage.md] [--sets classic10] [--intervals t_kish]
 
 For the target weights of each zoo's 8 evaluation targets, of its extended set (`target_set=extended`: 12
 image, 9 text targets) and of both zoos pooled, per-target differences with true mean 0 are drawn from each
@@ -46,6 +46,10 @@ def benchmark_weight_sets() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray
         name = "pooled" + suffix
         weights[name] = np.concatenate([image, text])
         strata[name] = np.array(["image"] * len(image) + ["text"] * len(text))
+    # the classic 10-CNN benchmark's 8 targets (zoo=classic10, shipped in the package)
+    cfg = compose_config(["experiment=classic10_baselines"])
+    classic = load_zoo(ZooSpec.from_config(cfg.zoo))
+    weights["classic10"] = benchmark_weights(classic, build_protocol(cfg.protocol)).to_numpy()
     return weights, strata
 
 
@@ -54,10 +58,16 @@ def main() -> None:
     parser.add_argument("--simulations", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="write the table as Markdown here")
+    parser.add_argument("--sets", nargs="*", default=None, help="only these weight sets (e.g. classic10)")
+    parser.add_argument("--intervals", nargs="*", default=None, help=f"only these candidates ({', '.join(INTERVALS)})")
     args = parser.parse_args()
     weights, strata = benchmark_weight_sets()
+    if args.sets:
+        weights = {name: w for name, w in weights.items() if name in args.sets}
+        strata = {name: labels for name, labels in strata.items() if name in args.sets}
+    intervals = {name: i for name, i in INTERVALS.items() if not args.intervals or name in args.intervals}
     start = time.perf_counter()
-    table = coverage_table(weights, INTERVALS, args.simulations, seed=args.seed, resamples=2000)
+    table = coverage_table(weights, intervals, args.simulations, seed=args.seed, resamples=2000)
     for name, labels in strata.items():
         for distribution in DISTRIBUTIONS:
             interval = partial(stratified_t_interval, strata=labels)
