@@ -13,3 +13,4 @@ for seed in $SEEDS; do
     show_metrics=[pearson,w-kendall,rel@1] hydra.run.dir="$out" hydra.output_subdir=null hydra/job_logging=disabled
 done
 "$TG" aggregate results/classic10/runs out=results/classic10 'metric=[pearson,w-kendall,rel@1]'
+"$TG" figures results studies=[classic10] 'only=[average,wins]' out=results/classic10/figures

@@ -328,3 +328,17 @@ def test_compare_cli_reproduces_the_published_logme_rows_exactly(metadata_root, 
     assert "methods: no LogMe" in capsys.readouterr().err
     info = json.loads(next(results.glob("paper_seed0/run.json")).read_text())
     assert info["config"]["protocol"]["name"] == "paper"
+
+
+def test_a_study_of_one_protocol_is_drawn_from_its_own_folder(tmp_path) -> None:
+    """`studies=[...]` reads other aggregated folders (results/classic10); one protocol gets one column."""
+    tidy = _tidy(ratios=(1.0,))
+    write_csv(tmp_path / "results" / "mine" / "tidy.csv.gz", tidy[tidy["protocol"] == "clean"])
+    out = tmp_path / "figures"
+    args = [str(tmp_path / "results"), "studies=[mine]", "only=[average,wins]", f"out={out}", "formats=[png]"]
+    assert main(args) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["average_pearson.png", "wins_pearson_clean.png"]
+    figures, _ = draw_all(read_results(tmp_path / "results", ["mine"]), FigureOptions(only=["average"]))
+    titles = [ax.get_title().splitlines()[0] for ax in figures["average_pearson"].axes]
+    assert titles == ["image zoo, clean protocol", "text zoo, clean protocol"]
+    assert main([str(tmp_path / "results"), f"out={out}"]) == 2  # the default studies are not there

@@ -24,7 +24,7 @@ from tg_bench.figures.bars import average_bars
 from tg_bench.figures.checks import layout_problems
 from tg_bench.figures.distances import distance_heatmap
 from tg_bench.figures.efficiency import efficiency
-from tg_bench.figures.inputs import FigureInputs, accuracies, load_named_zoo, read_results
+from tg_bench.figures.inputs import STUDIES, FigureInputs, accuracies, load_named_zoo, read_results
 from tg_bench.figures.model_ratio import ratio_curves
 from tg_bench.figures.scatter import predicted_vs_actual
 from tg_bench.figures.style import method_style, use_identities, use_paper_style
@@ -77,6 +77,8 @@ class FigureOptions:
     formats: Any = field(default_factory=lambda: ["png", "pdf"])
     #: metadata root (null: $TG_BENCH_DATA, else data/)
     data_root: Any = None
+    #: the aggregated studies (folders of RESULTS) drawn from, e.g. [classic10]
+    studies: Any = field(default_factory=lambda: list(STUDIES))
 
 
 def best_variant(tidy: pd.DataFrame, zoo: str, protocol: str, metric: str = "pearson") -> str:
@@ -214,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         if bad := sorted(set(formats) - {"png", "pdf", "svg"}):
             raise UserInputError(f"formats: unsupported {', '.join(bad)} (png, pdf, svg)")
         use_paper_style()
-        inputs = read_results(paths[0] if paths else Path("results"))
+        inputs = read_results(paths[0] if paths else Path("results"), as_list(options.studies))
         use_identities(inputs.methods)
         figures, notes = draw_all(inputs, options)
         # what a reader would trip over (text over data, a legend that mislabels a colour): said, not fatal

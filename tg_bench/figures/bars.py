@@ -32,16 +32,19 @@ def average_bars(
     if rows.empty:
         raise ValueError(f"no weighted-average {metric} rows at ratio {ratio:g} to draw")
     zoos = sorted(rows["zoo"].unique())
+    # a study of one protocol (the classic benchmark: clean only) gets one column
+    protocols = [p for p in PROTOCOLS if p in set(rows["protocol"])]
     n_methods = rows.groupby("zoo")["method"].nunique().max()
-    figure = Figure(figsize=(7.2, 1.1 + 0.19 * n_methods * len(zoos)), layout="constrained")
-    axes = figure.subplots(len(zoos), len(PROTOCOLS), squeeze=False, sharex=True)
+    width = 7.2 if len(protocols) > 1 else 4.2
+    figure = Figure(figsize=(width, 1.1 + 0.19 * n_methods * len(zoos)), layout="constrained")
+    axes = figure.subplots(len(zoos), len(protocols), squeeze=False, sharex=True)
     ends = rows["mean"] + rows["std"].fillna(0.0)
     right = float(np.nanmax([ends.max(), rows["published"].max() if "published" in rows else np.nan]))
     left = min(0.0, float(np.nanmin(rows["mean"] - rows["std"].fillna(0.0))) - 0.05)
     for row, zoo in enumerate(zoos):
         of_zoo = rows[rows["zoo"] == zoo]
         order = _order(of_zoo)
-        for col, protocol in enumerate(PROTOCOLS):
+        for col, protocol in enumerate(protocols):
             ax = axes[row, col]
             table = of_zoo[of_zoo["protocol"] == protocol].set_index("method").reindex(order)
             _draw_bars(ax, table, reference)
@@ -57,7 +60,9 @@ def average_bars(
     figure.supxlabel(f"weighted-average {metric} over targets (mean ± std over seeds)", fontsize="small")
     figure.legend(
         handles=_legend(rows, reference), loc="outside upper center", ncol=4, fontsize="small",
-        title="colour: the method (a TransferGraph variant's hue: its graph learner); hatch: its regressor",
+        title="colour: the method (a TransferGraph variant's hue: its graph learner); hatch: its regressor"
+        if any(method_style(m).kind == TRANSFERGRAPH for m in rows["method"].unique())
+        else "colour: the method",
         title_fontsize="small",
     )  # fmt: skip
     return figure
@@ -98,7 +103,8 @@ def _legend(rows: pd.DataFrame, reference: str | None) -> list:
     hatches = {s.regressor: s.hatch for s in sorted(styles, key=lambda s: s.label) if s.kind == TRANSFERGRAPH}
     for regressor, hatch in hatches.items():
         handles.append(Patch(facecolor="none", edgecolor="0.2", hatch=hatch, label=f"TG:{regressor}:*"))
-    handles.append(Line2D([], [], marker="D", color="black", linestyle="none", markersize=3.5, label="published"))
+    if "published" in rows and rows["published"].notna().any():
+        handles.append(Line2D([], [], marker="D", color="black", linestyle="none", markersize=3.5, label="published"))
     handles.append(Line2D([], [], color="black", marker="|", linestyle="none", label="± std over seeds"))
     if reference is not None:
         handles.append(Line2D([], [], color="black", linestyle="--", label=method_style(reference).label))

@@ -8,6 +8,7 @@ plain frames, so tests and the notebook can call them on tables of their own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,34 +43,39 @@ class FigureInputs:
     methods: pd.DataFrame
 
 
-def read_results(results: Path) -> FigureInputs:
-    """The aggregated tables under `results`; a user error if it holds none."""
+def read_results(results: Path, studies: Sequence[str] = STUDIES) -> FigureInputs:
+    """The aggregated tables of `studies` (folders of `results`, e.g. `classic10`); a user error if it holds
+    none."""
     results = Path(results)
-    tidy_files = [results / study / "tidy.csv.gz" for study in STUDIES if (results / study / "tidy.csv.gz").is_file()]
+    tidy_files = [results / study / "tidy.csv.gz" for study in studies if (results / study / "tidy.csv.gz").is_file()]
     if not tidy_files:
         raise UserInputError(
-            f"no aggregated tables ({', '.join(f'{s}/tidy.csv.gz' for s in STUDIES)}); run `tg-bench aggregate` first",
+            f"no aggregated tables ({', '.join(f'{s}/tidy.csv.gz' for s in studies)}); run `tg-bench aggregate` first",
             path=results,
         )
     tidy = pd.concat([pd.read_csv(path) for path in tidy_files], ignore_index=True)
     tidy = tidy.drop_duplicates(TIDY_KEY).reset_index(drop=True)
-    seconds_files = [results / s / "seconds.csv" for s in STUDIES if (results / s / "seconds.csv").is_file()]
+    seconds_files = [results / s / "seconds.csv" for s in studies if (results / s / "seconds.csv").is_file()]
     seconds = (
         pd.concat([pd.read_csv(p) for p in seconds_files], ignore_index=True).drop_duplicates(SECONDS_COLUMNS[:5])
         if seconds_files
         else pd.DataFrame(columns=SECONDS_COLUMNS)
     )
     identities: dict = {}
-    for study in STUDIES:
+    for study in studies:
         for method, identity in read_identities(results / study / METHODS_FILE).items():
             identities.setdefault(method, identity)
-    return FigureInputs(tidy, seconds, read_predictions(results / "transfergraph"), to_frame(identities.values()))
+    # the kept predictions are the headline runs' (`<zoo>/<protocol>_seed<s>/` under transfergraph/)
+    predictions = read_predictions(results / "transfergraph" if "transfergraph" in studies else None)
+    return FigureInputs(tidy, seconds, predictions, to_frame(identities.values()))
 
 
-def read_predictions(folder: Path) -> pd.DataFrame:
-    """Every `<zoo>/<protocol>_seed<s>/predictions.csv[.gz]` under `folder`, tagged with zoo and protocol."""
+def read_predictions(folder: Path | None) -> pd.DataFrame:
+    """Every `<zoo>/<protocol>_seed<s>/predictions.csv[.gz]` under `folder` (None: none), tagged with zoo and
+    protocol."""
     frames = []
-    for path in sorted([*folder.glob("*/*/predictions.csv"), *folder.glob("*/*/predictions.csv.gz")]):
+    found = [] if folder is None else [*folder.glob("*/*/predictions.csv"), *folder.glob("*/*/predictions.csv.gz")]
+    for path in sorted(found):
         protocol = path.parent.name.split("_seed")[0]
         frames.append(pd.read_csv(path).assign(zoo=path.parent.parent.name, protocol=protocol))
     columns = ["zoo", "protocol", "method", "target", "model", "score", "accuracy", "seed"]
