@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import VERSION_BASE, options
-from tg_bench.commands.leftovers import DEPTH, mark, tidy_up, unmark
+from tg_bench.commands.leftovers import DEPTH, mark, remove_with_empty_parents, tidy_up, unmark
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.paths import CONFIG_DIR
 
@@ -45,14 +44,7 @@ def _remove_partial(output_dir: Path | None, root: Path | None = None) -> None:
     folder, stop = output_dir.resolve(), (root or Path.cwd()).resolve()
     if folder == Path.cwd().resolve():
         return
-    shutil.rmtree(folder, ignore_errors=True)
-    for parent in folder.parents:
-        if parent == stop or stop not in parent.parents:
-            break
-        try:
-            parent.rmdir()  # only when empty: another run's folder beside it stays
-        except OSError:
-            break
+    remove_with_empty_parents(folder, stop)  # only empty parents: another run's folder beside it stays
 
 
 def check_choices(choices: dict[str, str | None]) -> None:

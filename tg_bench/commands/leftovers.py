@@ -78,8 +78,8 @@ def _markers(root: Path, depth: int) -> list[Path]:
     return found
 
 
-def _remove(folder: Path, stop: Path) -> None:
-    """Remove `folder`, then its parents left empty, up to (not including) `stop`."""
+def remove_with_empty_parents(folder: Path, stop: Path) -> None:
+    """Remove `folder`, then its parents left empty, up to (not including) `stop`; nothing above `stop`."""
     shutil.rmtree(folder, ignore_errors=True)
     for parent in folder.parents:
         if parent == stop or stop not in parent.parents:
@@ -124,7 +124,7 @@ def remove_abandoned(roots: Iterable[tuple[Path, int]]) -> list[Path]:
             if any(p.is_dir() and not p.name.startswith(".") for p in folder.iterdir()):
                 marker.unlink(missing_ok=True)  # finished runs (or a crashed one's log) stay
             else:
-                _remove(folder, root)
+                remove_with_empty_parents(folder, root)
                 removed.append(folder)
     return removed
 

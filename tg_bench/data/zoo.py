@@ -227,15 +227,16 @@ def _load_features(path: Path) -> pd.DataFrame:
     return rename_checked(raw, {"finetune_dataset": "dataset", "size": "size", "number_of_classes": "n_classes"})
 
 
-def load_scores(path: Path) -> pd.DataFrame:
-    """A `transferability_score_records.csv` (published or written by `tg-bench score`) as columns `metric`
-    (the enum member: LOG_ME, REG_H_SCORE, LEEP, ...), `model`, `target`, `score`."""
-    raw = read_table(path, required=["model", "target_dataset", "metric", "score"], numeric=["score"])
+def load_scores(path: Path, target_column: str = "target_dataset") -> pd.DataFrame:
+    """A `transferability_score_records.csv` (published or written by `tg-bench score`; a tidy zoo's
+    `scores.csv` names the target column `dataset`) as columns `metric` (the enum member: LOG_ME,
+    REG_H_SCORE, LEEP, ...), `model`, `target`, `score`."""
+    raw = read_table(path, required=["model", target_column, "metric", "score"], numeric=["score"])
     return pd.DataFrame(
         {
             "metric": raw["metric"].astype(str).map(metric_member).astype("string"),
             "model": raw["model"].astype("string"),
-            "target": raw["target_dataset"].astype("string"),
+            "target": raw[target_column].astype("string"),
             "score": raw["score"],
         }
     )
@@ -374,15 +375,7 @@ def load_zoo_folder(spec: ZooSpec, overlay: str | Path | None = None) -> ZooData
             features[column] = to_numeric_column(values, path=files["dataset_features"], column=column)
     scores = pd.DataFrame(columns=["metric", "model", "target", "score"])
     if "scores" in files:
-        raw = read_table(files["scores"], required=["model", "dataset", "metric", "score"], numeric=["score"])
-        scores = pd.DataFrame(
-            {
-                "metric": raw["metric"].astype(str).map(metric_member).astype("string"),
-                "model": raw["model"].astype("string"),
-                "target": raw["dataset"].astype("string"),
-                "score": raw["score"],
-            }
-        )
+        scores = load_scores(files["scores"], target_column="dataset")
     if overlay is not None and overlay_scores_file(spec, overlay).is_file():
         files["scores_overlay"] = overlay_scores_file(spec, overlay)
         scores = scores_with_overlay(scores, load_scores(files["scores_overlay"]))
