@@ -47,7 +47,7 @@ def benchmark_weight_sets() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray
         weights[name] = np.concatenate([image, text])
         strata[name] = np.array(["image"] * len(image) + ["text"] * len(text))
     # the classic 10-CNN benchmark's 8 targets (zoo=classic10, shipped in the package)
-    cfg = compose_config(["experiment=classic10_baselines"])
+    cfg = compose_config(["experiment=classic10"])
     classic = load_zoo(ZooSpec.from_config(cfg.zoo))
     weights["classic10"] = benchmark_weights(classic, build_protocol(cfg.protocol)).to_numpy()
     return weights, strata

@@ -73,6 +73,26 @@ def test_a_zoo_of_ones_own_runs_and_gives_the_hand_computed_metrics(tmp_path: Pa
     assert "mine zoo, clean protocol" in done.stdout
 
 
+def test_graph_free_transfergraph_runs_without_distances_on_the_features_the_zoo_knows(tmp_path: Path) -> None:
+    """Without distances TransferGraph's graph learners are refused (below), its graph-free variant runs: here
+    the only feature a training row knows is the parameter count (no sizes, classes, distances or categories),
+    so OLS predicts a line in it, and the Pearson is that of the parameter count, signed by the fitted slope."""
+    accuracy, _ = _write_zoo(tmp_path / "my_zoo")
+    out = tmp_path / "run"
+    done = _run([f"zoo.path={tmp_path / 'my_zoo'}", "baseline=[]", "embedder=[none]", "predictor=[lr]",
+                 f"hydra.run.dir={out}"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    metrics = pd.read_csv(out / "metrics.csv")
+    pearson = metrics[metrics["metric"] == "pearson"].set_index("target")["value"]
+    parameters = np.array([1e6, 2e6, 3e6, 4e6, 5e6])
+    for target in DATASETS:
+        others = accuracy.drop(columns=target)
+        normalised = (others - others.min()) / (others.max() - others.min())
+        slope = np.polyfit(np.tile(parameters, len(others.columns)), normalised.to_numpy().T.ravel(), 1)[0]
+        expected = np.sign(slope) * stats.pearsonr(accuracy[target].to_numpy(), parameters)[0]
+        assert pearson[target] == pytest.approx(expected, rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("edit", "args", "words"),
     [
@@ -80,7 +100,7 @@ def test_a_zoo_of_ones_own_runs_and_gives_the_hand_computed_metrics(tmp_path: Pa
         ("drop-accuracy", ["baseline=[zoo_prior]"], ["records.csv", "accuracy"]),
         # no distances in this zoo: the k-NN prior would silently be the zoo prior
         (None, ["baseline=[zoo_prior,knn_prior]"], ["knn_prior", "has no dataset distances", "distances.csv"]),
-        # TransferGraph's dataset nodes come from the distance matrix
+        # TransferGraph's graph learners: the graph's dataset nodes come from the distance matrix
         (None, ["embedder=[node2vec]", "predictor=[lr]", "baseline=[]"], ["has no dataset distances"]),
         # a percent where a fraction belongs
         ("percent", ["baseline=[zoo_prior]"], ["records.csv", "accuracy", "fraction"]),

@@ -132,6 +132,10 @@ def feature_tables(
     train = _rows_features(zoo, train_rows, protocol, embeddings, graph)
     test = _rows_features(zoo, test_rows, protocol, embeddings, graph)
     _encode_categories(train, test, zoo, protocol)
+    # a column no training row knows (a zoo without dataset sizes or distances, e.g. classic10) teaches nothing,
+    # and scikit-learn's histogram binning fails on it; the two TransferGraph zoos have none
+    unknown = [column for column in train.columns if train[column].isna().all()]
+    train, test = train.drop(columns=unknown), test.drop(columns=unknown)
     return FeatureTables(
         train=train.reset_index(drop=True),
         y=train_rows["normalised"].to_numpy(dtype=float),

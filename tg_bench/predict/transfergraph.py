@@ -28,7 +28,11 @@ class TransferGraph(MethodFamily):
     """
 
     def distances_needed(self) -> bool:
-        return True  # the graph's dataset nodes are the distance matrix's (tg_bench.graph.build)
+        # a graph learner needs them: the graph's dataset nodes are the distance matrix's (tg_bench.graph.build),
+        # and with its own accuracy edges held out, a target's only edges are similarity edges; without them
+        # its embedding would be its random initialisation. The graph-free variant (embedder none) reads the
+        # distance feature as unknown instead
+        return any(embedder.uses_graph for embedder in self.embedders.values())
 
     stochastic = True
 
