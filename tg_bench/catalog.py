@@ -170,3 +170,9 @@ def estimator_nodes() -> dict[str, DictConfig]:
         if node is not None:
             nodes[key] = node
     return nodes
+
+
+def estimator_methods() -> dict[str, str]:
+    """Score metric (the `metric` member scores are keyed by: `LOG_ME`) -> the name of the method that reads it
+    (`LogME`), for every baseline computed from model outputs."""
+    return {str(node.metric): str(entry("baseline", key).name) for key, node in estimator_nodes().items()}

@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tg_bench.catalog import zoo_targets
+from tg_bench.catalog import entry, zoo_targets
+from tg_bench.data.layouts import ZooLayout, layout_of
+from tg_bench.data.spec import ZooSpec
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.averages import weighted_average
-from tg_bench.evaluate.published import read_published
 from tg_bench.evaluate.scoring import AVERAGE, MEAN
 from tg_bench.identity import without_floors
-from tg_bench.paths import ZOO_FOLDERS, data_root
 
 #: a run's identity besides seed and method
 RUN_GROUP = ["zoo", "protocol", "ratio"]
@@ -66,28 +66,42 @@ def seed_statistics(tidy: pd.DataFrame) -> pd.DataFrame:
     return stats.reset_index()
 
 
-def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path | None = None) -> pd.DataFrame:
-    """The paper's values of `metric` for `zoo` at model ratio `ratio`, from the matching
-    `result_analysis/[model_ratio_<r>/]<metric>_correlation.csv`: columns `method`, `target` (the targets and
-    `average`), `published`. Empty when the paper has no such table or no metadata root is set up."""
-    empty = pd.DataFrame(columns=["method", "target", "published"])
+def zoo_published(zoo: str, root: str | Path | None = None) -> tuple[ZooLayout, Path] | None:
+    """The layout and folder of the zoo config named `zoo` (a run's `zoo` column), for its published tables;
+    None when no zoo config has that name (a `zoo=folder` run under a name of its own) or its folder cannot be
+    found (no metadata root set up)."""
     try:
-        base = data_root(root) / ZOO_FOLDERS.get(zoo, zoo)
+        spec = ZooSpec.from_config(entry("zoo", zoo))
+        layout = layout_of(spec)
+        spec, base = layout.locate(spec, root)
     except UserInputError:
-        return empty
-    long = read_published(base, metric, ratio)
+        return None
+    return layout, base / spec.folder
+
+
+def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path | None = None) -> pd.DataFrame:
+    """The published values of `metric` for `zoo` at model ratio `ratio` (`ZooLayout.published`: the paper's
+    `result_analysis/[model_ratio_<r>/]<metric>_correlation.csv`, a tidy zoo's `published/<metric>.csv`):
+    columns `method`, `target` (the targets, and `average` where published), `published`. Empty when the zoo
+    has no such table or cannot be found."""
+    empty = pd.DataFrame(columns=["method", "target", "published"])
+    found = zoo_published(zoo, root)
+    long = None if found is None else found[0].published(found[1], metric, ratio)
     return empty if long is None else long.dropna(subset=["published"])
 
 
 def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.DataFrame:
-    """`stats` (from `seed_statistics`) with a `published` column: the paper's value for the same zoo, ratio,
-    method, metric and target, under the paper protocol only, and for the average only where the run covered
+    """`stats` (from `seed_statistics`) with a `published` column: the published value for the same zoo, ratio,
+    method, metric and target. The paper's leave-one-out tables (`ZooLayout.published_leave_one_out`) apply
+    under the paper protocol only, a tidy zoo's `published/` under any; the average only where the run covered
     all of the zoo's targets (a subset's average is not the paper's 8-target average). A floor's published row
     (the paper's `random`) is the expected value of a random pick, not a seeded random ranking like ours: left
     out."""
     frames = []
     for (zoo, protocol, ratio, metric), group in stats.groupby(["zoo", "protocol", "ratio", "metric"], sort=False):
-        if protocol != "paper":
+        found = zoo_published(zoo, root)
+        # leave-one-out tables (the paper's) hold under the paper protocol only, a tidy zoo's under any
+        if found is None or (protocol != "paper" and found[0].published_leave_one_out):
             frames.append(group.assign(published=np.nan))
             continue
         published = published_values(zoo, metric, ratio, root)

@@ -46,8 +46,8 @@ def _recommend() -> None:
 
 
 def _data_report() -> None:
+    from tg_bench.commands.data_report import report_task
     from tg_bench.commands.hydra_app import launch
-    from tg_bench.data.report import report_task
 
     launch("data-report", report_task, writes_outputs=False)
 

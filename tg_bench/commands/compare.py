@@ -1,5 +1,6 @@
-"""`tg-bench compare [PATH...] metric=<m> [methods=...]`: the paper's published values beside ours (mean ±
-std over seeds, difference), per target and averaged, as Markdown and LaTeX."""
+"""`tg-bench compare [PATH...] metric=<m> [methods=...]`: a zoo's published values (the paper's tables, a tidy
+zoo's `published/`) beside ours (mean ± std over seeds, difference), per target and averaged, as Markdown and
+LaTeX."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tg_bench.options import as_list, option_lines, parse_options
 
 USAGE = """usage: tg-bench compare [PATH...] [key=value ...]
 
-PATH: run folders or results stores under the paper protocol (default: results/transfergraph)
+PATH: run folders or results stores (default: results/transfergraph)
 options (key=value):"""
 
 
@@ -34,6 +35,9 @@ class CompareOptions:
     out: Any = None
     #: metadata root for the published values (null: $TG_BENCH_DATA, else data/)
     data_root: Any = None
+    #: the runs' protocol to compare (null: paper where the runs have it, else the one protocol they have; the
+    #: paper's tables compare with paper-protocol runs only, a tidy zoo's `published/` with any)
+    protocol: Any = None
 
 
 def compare(paths: list[Path], options: CompareOptions) -> tuple[str, str, Any]:
@@ -43,9 +47,11 @@ def compare(paths: list[Path], options: CompareOptions) -> tuple[str, str, Any]:
         raise UserInputError(
             f"metric: no {options.metric} in the results (available: {', '.join(sorted(set(tidy['metric'])))})"
         )
-    tidy = tidy[(tidy["metric"] == options.metric) & (tidy["protocol"] == "paper")]
+    tidy = tidy[tidy["metric"] == options.metric]
+    protocol = options.protocol or _default_protocol(sorted(set(tidy["protocol"])))
+    tidy = tidy[tidy["protocol"] == protocol]
     if tidy.empty:
-        raise UserInputError("no paper-protocol runs in the results: the paper's values compare with those only")
+        raise UserInputError(f"protocol: no {protocol}-protocol runs in the results")
     methods = as_list(options.methods)
     if methods:
         unknown = sorted(set(methods) - set(tidy["method"]))
@@ -56,17 +62,29 @@ def compare(paths: list[Path], options: CompareOptions) -> tuple[str, str, Any]:
         tidy = tidy[tidy["method"].isin(methods)]
     compared = paper_vs_ours(with_published(seed_statistics(tidy), options.data_root))
     if compared.empty:
-        raise UserInputError(f"the paper published no {options.metric} values for these methods and targets")
+        raise UserInputError(
+            f"no published {options.metric} values for these methods and targets under the {protocol} protocol "
+            "(the paper's tables compare with paper-protocol runs only)"
+        )
     md, tex = [], []
     for (zoo, ratio), group in compared.groupby(["zoo", "ratio"], sort=True):
         title = f"{options.metric}, {zoo} zoo" + (f", model ratio {ratio:g}" if ratio != 1.0 else "")
-        title += ", paper protocol: published, ours (mean ± std over seeds), ours - published"
+        title += f", {protocol} protocol: published, ours (mean ± std over seeds), ours - published"
         for part, caption in (("average", "weighted average over targets"), ("per-target", "per target")):
             table = comparison_table(group, part)
             if len(table):
                 md.append(to_markdown(table.reset_index(level="target"), f"{title}; {caption}"))
                 tex.append(to_latex(table, f"{title}; {caption}"))
     return "\n".join(md), "\n".join(tex), compared
+
+
+def _default_protocol(protocols: list[str]) -> str:
+    """`paper` where the runs have it (the paper's tables compare with it only), else their one protocol."""
+    if "paper" in protocols or not protocols:
+        return "paper"
+    if len(protocols) > 1:
+        raise UserInputError(f"protocol: the runs hold {', '.join(protocols)}; choose one with protocol=<name>")
+    return protocols[0]
 
 
 def main(argv: list[str] | None = None) -> int:

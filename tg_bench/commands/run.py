@@ -22,7 +22,7 @@ from tg_bench.data.zoo import ZooData, ZooSpec, load_zoo
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.lodo import LodoResult, Resume, evaluate_methods
 from tg_bench.evaluate.metrics import metric_names
-from tg_bench.evaluate.published import published_long
+from tg_bench.evaluate.published import compares_with_published, published_long
 from tg_bench.evaluate.summary import (
     CONSOLE_WIDTH,
     console_table,
@@ -90,7 +90,7 @@ def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show
     settings = result.settings
     protocol = settings.protocol
     published = None
-    if cfg.get("compare_published") and protocol.published_comparison:
+    if cfg.get("compare_published") and compares_with_published(zoo, protocol):
         published = published_long(zoo, metric_names(settings.ks), settings.model_ratio)
         published = without_floors(published)
     ratio = f" model_ratio={settings.model_ratio:g}" if settings.model_ratio != 1.0 else ""
@@ -108,7 +108,12 @@ def summarise(cfg: DictConfig, zoo: ZooData, result: LodoResult, metrics_to_show
                         width=CONSOLE_WIDTH)  # fmt: skip
             print(key)
             if comparison is not None and len(comparison):
-                print_table(comparison, f"{metric}, weighted average: ours beside the paper's", width=CONSOLE_WIDTH)
+                what = (
+                    "weighted average: ours beside the paper's"
+                    if "ours (paper's)" in comparison
+                    else ("per target: ours - published")
+                )
+                print_table(comparison, f"{metric}, {what}", width=CONSOLE_WIDTH)
         parts.append(to_markdown(table, title))
     return "\n".join(parts)
 
@@ -139,7 +144,7 @@ def run_task(cfg: DictConfig) -> Path:
     }
     resolved = OmegaConf.to_container(cfg, resolve=True)
     extra = {}
-    if settings.protocol.published_comparison:
+    if compares_with_published(zoo, settings.protocol):
         extra["comparison.csv"] = published_comparison(zoo, result)
     write_run_outputs(output_dir, result, resolved, zoo, wall, extra, summary, store)
     _log_to_logger(cfg, result, resolved, output_dir)

@@ -8,7 +8,8 @@ writes beside it, in the tidy zoo files' layout:
 - `datasets.csv`: dataset, label (the table's), n_classes (the official class count);
 - `records.csv`: model, dataset, accuracy (the table's fine-tuned accuracy / 100);
 - `scores.csv`: model, dataset, metric (H_SCORE, LEEP, LOG_ME, NCE), score (as printed);
-- `published/pearson.csv`, `published/w-kendall.csv`: one row per estimator (metric), one column per dataset.
+- `published/pearson.csv`, `published/w-kendall.csv`: one row per estimator (its tg-bench method name: H-Score,
+  LEEP, LogME, NCE), one column per dataset.
 
 The model metadata comes from `MODEL_METADATA` (a copy of torchvision's `IMAGENET1K_V1` weight metadata, checked
 against torchvision by `tests/test_classic10.py` where it is installed), so building needs no download.
@@ -23,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from tg_bench.atomic_write import write_atomic
+from tg_bench.catalog import estimator_methods
 from tg_bench.errors import UserInputError
 
 #: the table's model name -> (torchvision name, architecture, ImageNet-1K top-1 %, parameters) of IMAGENET1K_V1
@@ -88,7 +90,9 @@ def _table(dataset: str, lines: list[list[str]], path: Path | None) -> Benchmark
     header, *body = lines
     columns = tuple(header[1:])
     if ACCURACY_COLUMN not in columns or not set(ESTIMATORS) <= set(columns):
-        raise UserInputError(f"{dataset}: columns {', '.join(columns)} lack {ACCURACY_COLUMN} or an estimator", path=path)
+        raise UserInputError(
+            f"{dataset}: columns {', '.join(columns)} lack {ACCURACY_COLUMN} or an estimator", path=path
+        )
     return BenchmarkTable(dataset, columns, {row[0]: tuple(row[1:]) for row in body})
 
 
@@ -106,6 +110,7 @@ def zoo_frames(tables: list[BenchmarkTable]) -> dict[str, pd.DataFrame]:
         columns=["dataset", "label", "n_classes"],
     )
     records, scores, published = [], [], {metric: {} for metric in CORRELATION_ROWS.values()}
+    method_names = estimator_methods()
     for table in tables:
         if table.dataset not in DATASETS:
             raise UserInputError(f"unknown dataset {table.dataset!r} (known: {', '.join(DATASETS)})")
@@ -121,7 +126,9 @@ def zoo_frames(tables: list[BenchmarkTable]) -> dict[str, pd.DataFrame]:
         for row, metric in CORRELATION_ROWS.items():
             cells = table.rows[row]
             for estimator, member in ESTIMATORS.items():
-                published[metric].setdefault(member, {})[dataset] = float(cells[column[estimator]])
+                # published tables are keyed by tg-bench method name (docs/zoo_format.md): LOG_ME's is LogME
+                method = method_names[member]
+                published[metric].setdefault(method, {})[dataset] = float(cells[column[estimator]])
     frames = {
         "models.csv": models,
         "datasets.csv": datasets,

@@ -10,6 +10,7 @@ the real thing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import http.client
 import json
@@ -185,10 +186,9 @@ def _remove_empty_folders(root: Path, keep_root: bool) -> None:
         return
     folders = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
     for folder in [*folders, *([] if keep_root else [root])]:
-        try:
+        # not empty: verified files finished before the failure stay
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass  # not empty: verified files finished before the failure stay
 
 
 def _fetch_into(

@@ -1,13 +1,13 @@
-"""`tg-bench data-report`: every known defect of a zoo's metadata, counted, per category and per dataset."""
+"""Every known defect of a zoo's metadata, counted, per category and per dataset (`tg-bench data-report`,
+`tg_bench.commands.data_report`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
-from omegaconf import DictConfig
 
-from tg_bench.data.zoo import FEATURE_CORRECTIONS, FEATURE_NAME_TYPOS, ZooData, ZooSpec, load_zoo
+from tg_bench.data.zoo import FEATURE_CORRECTIONS, FEATURE_NAME_TYPOS, ZooData
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,3 @@ def print_report(report: QualityReport) -> None:
     for row in report.per_dataset.itertuples(index=False):
         per_dataset.add_row(*map(str, row))
     console.print(per_dataset)
-
-
-def report_task(cfg: DictConfig) -> QualityReport:
-    zoo = load_zoo(ZooSpec.from_config(cfg.zoo), cfg.paths.get("data_root"), cfg.paths.get("overlay_dir"))
-    report = quality_report(zoo)
-    print_report(report)
-    return report

@@ -7,17 +7,33 @@ and the two protocols can each decide what to do with them.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from tg_bench.data.tables import read_table, rename_checked, to_numeric_column
+from tg_bench.data.layouts import PACKAGE_ZOOS, layout_of, load_scores, metric_member, zoo_files, zoo_folder
+from tg_bench.data.spec import AUTHORS, TIDY, ZooSpec
 from tg_bench.errors import UserInputError
-from tg_bench.paths import ZOO_FOLDERS, data_root
+
+# the names other modules import from here, read by `tg_bench.data.layouts` and defined in `tg_bench.data.spec`
+__all__ = [
+    "AUTHORS",
+    "PACKAGE_ZOOS",
+    "TIDY",
+    "ZooData",
+    "ZooSpec",
+    "best_runs",
+    "check_targets",
+    "load_scores",
+    "load_zoo",
+    "metric_member",
+    "overlay_scores_file",
+    "scores_with_overlay",
+    "zoo_files",
+    "zoo_folder",
+]
 
 #: dataset names in target_dataset_features.csv that are typos of the name used everywhere else
 FEATURE_NAME_TYPOS = {"glut/qqp": "glue/qqp"}
@@ -30,41 +46,8 @@ FEATURE_CORRECTIONS: dict[tuple[str, str], float] = {
 }
 
 RECORD_KINDS = ("full", "lora", "junk")
-#: the layout of docs/zoo_format.md (`ZooSpec.layout`)
-TIDY = "tidy"
-
-
-@dataclass(frozen=True)
-class ZooSpec:
-    """Where a zoo's files are and what its evaluation targets are (the `zoo` config group)."""
-
-    name: str
-    folder: str
-    distance_file: str
-    source_dataset_column: str
-    targets: tuple[str, ...]
-    excluded_datasets: tuple[str, ...] = ()
-    broken_accuracy_threshold: float = 0.05
-    #: `authors` (transfergraph-metadata's files under the metadata root) or `tidy` (docs/zoo_format.md: a folder
-    #: of its own, `path`; a relative path is one of the package's zoos, `tg_bench/zoos/<path>`, else the
-    #: working directory's)
-    layout: str = "authors"
-    path: str | None = None
-
-    @classmethod
-    def from_config(cls, cfg: object) -> ZooSpec:
-        get = cfg.get if hasattr(cfg, "get") else lambda k, d=None: getattr(cfg, k, d)
-        return cls(
-            name=str(get("name")),
-            folder=str(get("folder") or ZOO_FOLDERS.get(str(get("name")), str(get("name")))),
-            distance_file=str(get("distance_file")),
-            source_dataset_column=str(get("source_dataset_column")),
-            targets=tuple(get("targets")),
-            excluded_datasets=tuple(get("excluded_datasets", ()) or ()),
-            broken_accuracy_threshold=float(get("broken_accuracy_threshold", 0.05)),
-            layout=str(get("layout", "authors") or "authors"),
-            path=None if get("path", None) is None else str(get("path")),
-        )
+#: the columns of `ZooData.scores`
+SCORE_COLUMNS = ["metric", "model", "target", "score"]
 
 
 @dataclass(frozen=True)
@@ -150,120 +133,6 @@ def best_runs(records: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return ranked.drop_duplicates(list(by), keep="first")
 
 
-def _parse_architecture(value: object) -> str | float:
-    """The config stores either a class name or a Python list literal of class names; keep the first."""
-    if not isinstance(value, str):
-        return np.nan
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            parsed = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return text
-        return str(parsed[0]) if parsed else np.nan
-    return text
-
-
-def metric_member(raw: str) -> str:
-    """`TransferabilityMethod.LOG_ME` -> `LOG_ME`: the estimator's enum member, how every score is keyed (the
-    baseline configs map it to the paper's display name, e.g. `LogME`)."""
-    return str(raw).split(".")[-1]
-
-
-def _load_records(path: Path, model_names: set[str]) -> pd.DataFrame:
-    raw = read_table(path, required=["model", "finetuned_dataset", "eval_accuracy"])
-    records = pd.DataFrame(
-        {
-            "row": np.arange(len(raw)),
-            "model": raw["model"].astype("string"),
-            "dataset": raw["finetuned_dataset"].astype("string"),
-            "accuracy": to_numeric_column(raw["eval_accuracy"], path=path, column="eval_accuracy"),
-        }
-    )
-    if "train_runtime" in raw.columns:
-        records["train_runtime"] = to_numeric_column(raw["train_runtime"], path=path, column="train_runtime")
-    else:
-        records["train_runtime"] = np.nan
-    if "peft_method" in raw.columns:
-        peft = raw["peft_method"].astype("string").str.strip()
-        is_full = peft.isna() | (peft == "")
-        kind = np.where(is_full, "full", "lora")
-    else:
-        kind = np.full(len(raw), "full", dtype=object)
-    kind = np.where(records["model"].isin(model_names).to_numpy(), kind, "junk")
-    records["kind"] = pd.Series(kind, index=records.index, dtype="string")
-    if "peft_method" in raw.columns:
-        records["peft_method"] = raw["peft_method"].astype("string")
-    return records
-
-
-def _load_models(path: Path, source_column: str) -> pd.DataFrame:
-    raw = read_table(
-        path,
-        required=["model", "architectures", "model_type", "number_of_parameters", "accuracy", source_column],
-        numeric=["number_of_parameters", "accuracy"],
-    )
-    if raw["model"].duplicated().any():
-        dup = raw.loc[raw["model"].duplicated(), "model"].iloc[0]
-        raise UserInputError(f"model {dup!r} appears more than once", path=path, column="model")
-    return pd.DataFrame(
-        {
-            "model": raw["model"].astype("string"),
-            "architecture": raw["architectures"].map(_parse_architecture).astype("string"),
-            "model_type": raw["model_type"].astype("string"),
-            "source_dataset": raw[source_column].astype("string"),
-            "source_accuracy": raw["accuracy"],
-            "n_parameters": raw["number_of_parameters"],
-        }
-    )
-
-
-def _load_features(path: Path) -> pd.DataFrame:
-    raw = read_table(
-        path,
-        required=["finetune_dataset", "size", "number_of_classes"],
-        numeric=["size", "number_of_classes"],
-    )
-    return rename_checked(raw, {"finetune_dataset": "dataset", "size": "size", "number_of_classes": "n_classes"})
-
-
-def load_scores(path: Path, target_column: str = "target_dataset") -> pd.DataFrame:
-    """A `transferability_score_records.csv` (published or written by `tg-bench score`; a tidy zoo's
-    `scores.csv` names the target column `dataset`) as columns `metric` (the enum member: LOG_ME,
-    REG_H_SCORE, LEEP, ...), `model`, `target`, `score`."""
-    raw = read_table(path, required=["model", target_column, "metric", "score"], numeric=["score"])
-    return pd.DataFrame(
-        {
-            "metric": raw["metric"].astype(str).map(metric_member).astype("string"),
-            "model": raw["model"].astype("string"),
-            "target": raw[target_column].astype("string"),
-            "score": raw["score"],
-        }
-    )
-
-
-def _load_distances(path: Path) -> pd.DataFrame:
-    matrix = read_table(path, required=[], index_col=0)
-    matrix.index = matrix.index.astype(str)
-    matrix.columns = matrix.columns.astype(str)
-    for column in matrix.columns:
-        matrix[column] = to_numeric_column(matrix[column], path=path, column=column)
-    if list(matrix.index) != list(matrix.columns):
-        raise UserInputError("distance matrix must have the same dataset names as rows and columns", path=path)
-    return matrix
-
-
-def zoo_files(spec: ZooSpec, root: Path) -> dict[str, Path]:
-    folder = root / spec.folder
-    return {
-        "records": folder / "records.csv",
-        "model_config": folder / "model_config_dataset.csv",
-        "dataset_features": folder / "target_dataset_features.csv",
-        "scores": folder / "transferability_score_records.csv",
-        "distances": folder / spec.distance_file,
-    }
-
-
 def overlay_scores_file(spec: ZooSpec, overlay: str | Path) -> Path:
     """Where `tg-bench score update_zoo=true` keeps the zoo's added scores: `<overlay>/<zoo folder>/` + the
     published file name, outside the published metadata, which is never modified."""
@@ -280,41 +149,32 @@ def scores_with_overlay(published: pd.DataFrame, overlay: pd.DataFrame) -> pd.Da
 
 
 def load_zoo(spec: ZooSpec, root: str | Path | None = None, overlay: str | Path | None = None) -> ZooData:
-    """Load and validate one zoo from a metadata root laid out like `transfergraph-metadata/`.
+    """Load and validate one zoo, in either layout (`tg_bench.data.layouts`): the authors' under the metadata
+    root `root` (None: $TG_BENCH_DATA, else data/), or a tidy folder (`spec.path`; `root` unused).
 
     overlay: a folder of scores added by `tg-bench score update_zoo=true` (`overlay_scores_file`); when it holds
     a score file for this zoo, its rows are read over the published ones (`scores_with_overlay`) and the file
-    joins `files` (so run digests and checksums cover it).
+    joins `files` (so run digests and checksums cover it). Optional tables a zoo lacks are empty (a method
+    needing them is refused by the run); with no `targets`, every dataset with full records is one.
     """
-    if spec.layout == TIDY:
-        return load_zoo_folder(spec, overlay)
-    if spec.layout != "authors":
-        raise UserInputError(f"zoo.layout={spec.layout}: no such layout (authors, {TIDY})")
-    base = data_root(root)
-    files = zoo_files(spec, base)
-    missing = [path for path in files.values() if not Path(path).is_file()]
-    if missing:
-        raise UserInputError(
-            f"file not found ({len(missing)} of the zoo's {len(files)} files missing: the metadata root is "
-            "incomplete; `tg-bench fetch` completes it, resuming, or set TG_BENCH_DATA to a complete copy)",
-            path=missing[0],
-        )
-    scores = load_scores(files["scores"])
+    layout = layout_of(spec)
+    spec, base = layout.locate(spec, root)
+    files = layout.files(spec, base)
+    scores = layout.scores(files["scores"]) if "scores" in files else pd.DataFrame(columns=SCORE_COLUMNS)
     if overlay is not None and overlay_scores_file(spec, overlay).is_file():
         files["scores_overlay"] = overlay_scores_file(spec, overlay)
         scores = scores_with_overlay(scores, load_scores(files["scores_overlay"]))
-    models = _load_models(files["model_config"], spec.source_dataset_column)
-    records = _load_records(files["records"], set(models["model"].dropna()))
-    zoo = ZooData(
-        spec=spec,
-        root=base,
-        records=records,
-        models=models,
-        dataset_features=_load_features(files["dataset_features"]),
-        scores=scores,
-        distances=_load_distances(files["distances"]),
-        files=files,
+    models = layout.models(files["model_config"], spec)
+    records = layout.records(files["records"], set(models["model"].dropna()))
+    features = (
+        layout.dataset_features(files["dataset_features"])
+        if "dataset_features" in files
+        else pd.DataFrame(columns=["dataset", "size", "n_classes"])
     )
+    distances = layout.distances(files["distances"]) if "distances" in files else pd.DataFrame(dtype=float)
+    if not spec.targets:
+        spec = replace(spec, targets=tuple(sorted(records.loc[records["kind"] == "full", "dataset"].dropna().unique())))
+    zoo = ZooData(spec, base, records, models, features, scores, distances, files)
     check_targets(zoo, spec.targets)
     return zoo
 
@@ -329,106 +189,3 @@ def check_targets(zoo: ZooData, targets: Sequence[str]) -> None:
                 path=zoo.files["records"],
                 column="finetuned_dataset",
             )
-
-
-#: the files of a tidy zoo folder (docs/zoo_format.md), by the names `ZooData.files` uses
-TIDY_FILES = {
-    "model_config": "models.csv",
-    "records": "records.csv",
-    "dataset_features": "datasets.csv",
-    "scores": "scores.csv",
-    "distances": "distances.csv",
-}
-#: the package's own tidy zoos (`tg_bench/zoos/<name>`)
-PACKAGE_ZOOS = Path(__file__).resolve().parents[1] / "zoos"
-
-
-def zoo_folder(spec: ZooSpec) -> Path:
-    """The folder of a tidy zoo: `spec.path`, a package zoo's name (`classic10`) or a path."""
-    if not spec.path:
-        raise UserInputError(f"zoo '{spec.name}': layout {TIDY} needs zoo.path, the zoo's folder")
-    given = Path(spec.path).expanduser()
-    folder = PACKAGE_ZOOS / given if not given.is_absolute() and (PACKAGE_ZOOS / given).is_dir() else given
-    if not folder.is_dir():
-        raise UserInputError(f"zoo '{spec.name}': no such folder", path=folder)
-    return folder
-
-
-def load_zoo_folder(spec: ZooSpec, overlay: str | Path | None = None) -> ZooData:
-    """A zoo in the tidy layout (docs/zoo_format.md): `models.csv` and `records.csv` required; `datasets.csv`,
-    `scores.csv` and `distances.csv` optional (empty tables when absent: a method needing them is refused by
-    the run). Every model counts as typed (the authors' `model_type` filter has nothing to filter here), every
-    row without a `peft_method` is a full fine-tuning run. `spec.targets` empty: every dataset with records."""
-    folder = zoo_folder(spec)
-    files = {key: folder / name for key, name in TIDY_FILES.items() if (folder / name).is_file()}
-    for key in ("model_config", "records"):
-        if key not in files:
-            raise UserInputError(f"zoo '{spec.name}': {TIDY_FILES[key]} is required", path=folder / TIDY_FILES[key])
-    models = _tidy_models(files["model_config"])
-    records = _tidy_records(files["records"], set(models["model"].dropna()))
-    features = pd.DataFrame(columns=["dataset", "size", "n_classes"])
-    if "dataset_features" in files:
-        raw = read_table(files["dataset_features"], required=["dataset"])
-        features = pd.DataFrame({"dataset": raw["dataset"].astype("string")})
-        for column in ("size", "n_classes"):
-            values = raw[column] if column in raw else pd.Series(np.nan, index=raw.index)
-            features[column] = to_numeric_column(values, path=files["dataset_features"], column=column)
-    scores = pd.DataFrame(columns=["metric", "model", "target", "score"])
-    if "scores" in files:
-        scores = load_scores(files["scores"], target_column="dataset")
-    if overlay is not None and overlay_scores_file(spec, overlay).is_file():
-        files["scores_overlay"] = overlay_scores_file(spec, overlay)
-        scores = scores_with_overlay(scores, load_scores(files["scores_overlay"]))
-    distances = _load_distances(files["distances"]) if "distances" in files else pd.DataFrame(dtype=float)
-    targets = spec.targets or tuple(sorted(records.loc[records["kind"] == "full", "dataset"].dropna().unique()))
-    # `root / spec.folder` is the zoo's folder, as for the authors' layout (published tables, score overlay)
-    spec = replace(spec, folder=folder.name, targets=tuple(targets))
-    zoo = ZooData(spec, folder.parent, records, models, features, scores, distances, files)
-    check_targets(zoo, spec.targets)
-    return zoo
-
-
-def _tidy_models(path: Path) -> pd.DataFrame:
-    raw = read_table(path, required=["model"])
-    if raw["model"].duplicated().any():
-        duplicate = raw.loc[raw["model"].duplicated(), "model"].iloc[0]
-        raise UserInputError(f"model {duplicate!r} appears more than once", path=path, column="model")
-
-    def column(name: str, numeric: bool = False) -> pd.Series:
-        if name not in raw:
-            return pd.Series(np.nan if numeric else pd.NA, index=raw.index, dtype=float if numeric else "string")
-        return to_numeric_column(raw[name], path=path, column=name) if numeric else raw[name].astype("string")
-
-    architecture = column("architecture")
-    model_type = column("model_type") if "model_type" in raw else architecture.fillna("model")
-    return pd.DataFrame(
-        {
-            "model": raw["model"].astype("string"),
-            "architecture": architecture,
-            "model_type": model_type.fillna("model"),
-            "source_dataset": column("source_dataset"),
-            "source_accuracy": column("source_accuracy", numeric=True),
-            "n_parameters": column("n_parameters", numeric=True),
-        }
-    )
-
-
-def _tidy_records(path: Path, model_names: set[str]) -> pd.DataFrame:
-    raw = read_table(path, required=["model", "dataset", "accuracy"])
-    accuracy = to_numeric_column(raw["accuracy"], path=path, column="accuracy")
-    if (accuracy.dropna() > 1).any() or (accuracy.dropna() < 0).any():
-        raise UserInputError("accuracy must be a fraction in [0, 1]", path=path, column="accuracy")
-    peft = raw["peft_method"].astype("string").str.strip() if "peft_method" in raw else None
-    full = np.ones(len(raw), dtype=bool) if peft is None else (peft.isna() | (peft == "")).to_numpy()
-    known = raw["model"].astype("string").isin(model_names).to_numpy()
-    runtime = raw["train_runtime"] if "train_runtime" in raw else pd.Series(np.nan, index=raw.index)
-    return pd.DataFrame(
-        {
-            "row": np.arange(len(raw)),
-            "model": raw["model"].astype("string"),
-            "dataset": raw["dataset"].astype("string"),
-            "accuracy": accuracy,
-            "train_runtime": to_numeric_column(runtime, path=path, column="train_runtime"),
-            "kind": pd.Series(np.where(known, np.where(full, "full", "lora"), "junk"), dtype="string"),
-        }
-    )

@@ -1,4 +1,5 @@
-"""The paper's own result tables (`result_analysis/{metric}_correlation.csv`), for side-by-side comparison."""
+"""A zoo's published result tables (the paper's `result_analysis/`, a tidy zoo's `published/`), for side-by-side
+comparison with ours."""
 
 from __future__ import annotations
 
@@ -6,37 +7,31 @@ from pathlib import Path
 
 import pandas as pd
 
+from tg_bench.data.layouts import layout_of
 from tg_bench.data.tables import read_table
 from tg_bench.data.zoo import ZooData
-
-
-def published_path(zoo_folder: Path, metric: str, ratio: float = 1.0) -> Path:
-    """Where the paper's table of `metric` at model ratio `ratio` lives inside a zoo's metadata folder."""
-    folder = zoo_folder / "result_analysis"
-    return folder / (f"{metric}_correlation.csv" if ratio == 1.0 else f"model_ratio_{ratio:g}/{metric}_correlation.csv")
-
-
-def read_published(zoo_folder: Path, metric: str, ratio: float = 1.0) -> pd.DataFrame | None:
-    """One published table as a long frame: `method`, `target` (the targets and `average`), `published` (NaN
-    where the paper has no value); None when the paper has no table for `metric` at `ratio` (the model-ratio
-    study published Pearson only)."""
-    path = published_path(zoo_folder, metric, ratio)
-    if not path.is_file():
-        return None
-    table = read_table(path, required=["average"], index_col=0).apply(pd.to_numeric, errors="coerce")
-    return table.rename_axis("method").reset_index().melt(id_vars="method", var_name="target", value_name="published")
+from tg_bench.task.protocol import Protocol
 
 
 def published_long(zoo: ZooData, metrics: list[str], ratio: float = 1.0) -> pd.DataFrame:
-    """All published values at model ratio `ratio` as a long frame: `method`, `target`, `metric`, `published`."""
+    """All published values at model ratio `ratio` as a long frame: `method`, `target`, `metric`, `published`,
+    read through the zoo's layout (`ZooLayout.published`)."""
+    layout = layout_of(zoo.spec)
     frames = []
     for metric in metrics:
-        long = read_published(Path(zoo.root) / zoo.spec.folder, metric, ratio)
+        long = layout.published(Path(zoo.root) / zoo.spec.folder, metric, ratio)
         if long is not None:
             frames.append(long.assign(metric=metric))
     if not frames:
         return pd.DataFrame(columns=["method", "target", "metric", "published"])
     return pd.concat(frames, ignore_index=True)
+
+
+def compares_with_published(zoo: ZooData, protocol: Protocol) -> bool:
+    """Whether a run of `zoo` under `protocol` is compared with the zoo's published tables: leave-one-out
+    tables of the paper's pipeline under a protocol that reproduces it (`protocol.published_comparison`),
+    whole-table correlations (a tidy zoo's `published/`, `ZooLayout.published_leave_one_out`) under any."""
+    return protocol.published_comparison or not layout_of(zoo.spec).published_leave_one_out
 
 
 def read_published_runtime(zoo_folder: Path) -> pd.DataFrame | None:

@@ -80,7 +80,26 @@ def console_table(
             },
             index=[labels.get(m, m) for m in kept],
         )
+        if not kept:  # a benchmark's table publishes per-target values only: the differences per target
+            comparison = _per_target_differences(stats, published[published["metric"] == metric], short, order, labels)
     return table, comparison, key
+
+
+def _per_target_differences(
+    stats: pd.DataFrame, published: pd.DataFrame, short: Mapping[str, str], order: list[str], labels: Mapping[str, str]
+) -> pd.DataFrame:
+    """Ours (seed mean) - published per target (columns `short`'s T1..Tn), for the methods with a published
+    value; empty where nothing is published."""
+    paper = published.dropna(subset=["published"]).set_index(["method", "target"])["published"]
+    kept = [m for m in order if m in set(paper.index.get_level_values("method"))]
+    columns = [label for target, label in short.items() if target not in (AVERAGE, MEAN)]
+    table = pd.DataFrame("", index=[labels.get(m, m) for m in kept], columns=columns, dtype=object)
+    for method in kept:
+        for target, label in short.items():
+            if (method, target) in paper.index and (method, target) in stats.index:
+                difference = stats.loc[(method, target), "mean"] - paper[(method, target)]
+                table.loc[labels.get(method, method), label] = f"{difference:+.3f}"
+    return table
 
 
 def print_table(table: pd.DataFrame, title: str, index_name: str = "method", width: int | None = None) -> None:

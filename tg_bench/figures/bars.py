@@ -91,7 +91,11 @@ def _draw_bars(ax, table: pd.DataFrame, reference: str | None) -> None:
         if not np.isnan(published):
             ax.plot(published, position, marker="D", color="black", markersize=3.5, linestyle="none")
         end = np.nanmax([max(values["mean"], 0.0) + std, published])
-        ax.text(end + 0.015, position, f"{values['mean']:.3f}", ha="left", va="center", fontsize=5.5, color="0.15")
+        # a white box under the label: the zoo prior's dashed line crosses the labels of bars ending near it
+        ax.text(
+            end + 0.015, position, f"{values['mean']:.3f}", ha="left", va="center", fontsize=5.5, color="0.15",
+            zorder=4, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85},
+        )  # fmt: skip
     if reference in table.index and not np.isnan(table.loc[reference, "mean"]):
         ax.axvline(table.loc[reference, "mean"], color="black", linestyle="--", linewidth=0.8)
 
