@@ -1,12 +1,12 @@
 """The CPU-dependent stages of a run, from saved inputs, for `tests/test_numerics_portable.py`.
 
-    python tests/numerics_probe.py INPUTS.pkl MODE OUT.json
+    python tests/numerics_probe.py INPUTS.pkl MODE OUT.json [STAGES]
 
 INPUTS.pkl (written by the test): per target, the undirected graph the GNNs fit on, the directed graph
 node2vec walks, and a feature table (train, y, test as float64 arrays). MODE: `portable` or `native`, the
 embedders' dtype of `tg_bench/conf/numerics/<MODE>.yaml`; the caller starts this process with or without the pinned
-environment of `tg_bench.numerics`. Writes, per target and stage (gat, sage, node2vec, lr, rf, xgb), every
-value formatted as run outputs write them (`%.10g`).
+environment of `tg_bench.numerics`. Writes, per target and stage (gat, sage, node2vec, lr, rf, xgb; STAGES, a
+comma-separated list, keeps only those), every value formatted as run outputs write them (`%.10g`).
 
 Run whole under `qemu-x86_64 -cpu max` (an AVX2-only CPU) the stages can be; `tg-bench run` itself cannot
 (pandas crashes there on the real zoo), hence saved inputs.
@@ -40,7 +40,7 @@ def written(values: np.ndarray) -> list[str]:
     return [f"{value:.10g}" for value in np.asarray(values, dtype=float).ravel()]
 
 
-def main(inputs: Path, mode: str, out: Path) -> None:
+def main(inputs: Path, mode: str, out: Path, stages: set[str] | None = None) -> None:
     cfg = compose_config(
         [
             f"numerics={mode}",
@@ -54,11 +54,15 @@ def main(inputs: Path, mode: str, out: Path) -> None:
     for target, data in saved.items():
         results[target] = {}
         for key, settings in EMBEDDER_SETTINGS.items():
+            if stages is not None and key not in stages:
+                continue
             node = cfg.transfergraph.embedders[key]
             embedder = instantiate_checked(node, key, **settings)
             graph = data["directed_graph"] if embedder.directed else data["undirected_graph"]
             results[target][key] = written(embedder.fit_transform(graph, seed=0))
         for key, settings in PREDICTOR_SETTINGS.items():
+            if stages is not None and key not in stages:
+                continue
             regressor = make_regressor(instantiate_checked(cfg.transfergraph.predictors[key], key, **settings), seed=0)
             regressor.fit(data["train"], data["y"])
             results[target][key] = written(regressor.predict(data["test"]))
@@ -66,4 +70,4 @@ def main(inputs: Path, mode: str, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))
+    main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), set(sys.argv[4].split(",")) if len(sys.argv) > 4 else None)

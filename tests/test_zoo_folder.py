@@ -83,11 +83,9 @@ def test_graph_free_transfergraph_runs_without_distances_on_the_features_the_zoo
     the only feature a training row knows is the parameter count (no sizes, classes, distances or categories),
     so OLS predicts a line in it, and the Pearson is that of the parameter count, signed by the fitted slope."""
     accuracy, _ = _write_zoo(tmp_path / "my_zoo")
-    out = tmp_path / "run"
-    done = _run([f"zoo.path={tmp_path / 'my_zoo'}", "baseline=[]", "embedder=[none]", "predictor=[lr]",
-                 f"hydra.run.dir={out}"], tmp_path)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    metrics = pd.read_csv(out / "metrics.csv")
+    cfg = config(["zoo=folder", f"zoo.path={tmp_path / 'my_zoo'}", "protocol=clean", "baseline=[]",
+                  "embedder=[none]", "predictor=[lr]"])  # fmt: skip
+    metrics = evaluate_config(cfg)[1].metrics
     pearson = metrics[metrics["metric"] == "pearson"].set_index("target")["value"]
     parameters = np.array([1e6, 2e6, 3e6, 4e6, 5e6])
     for target in DATASETS:

@@ -20,6 +20,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from tg_bench.catalog import VERSION_BASE, options
 from tg_bench.commands.leftovers import DEPTH, mark, remove_with_empty_parents, tidy_up, unmark
+from tg_bench.commands.slurm_launcher import SweepJobsFailed
 from tg_bench.errors import USER_ERROR_EXIT_CODE, UserInputError
 from tg_bench.paths import CONFIG_DIR
 
@@ -189,3 +190,9 @@ def launch(
         message = " ".join(str(exc).split()).split(" Config search path")[0]
         print(f"tg-bench {command}: error: {message}", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT_CODE)
+    except UserInputError as exc:  # raised before any task runs: a launcher's check (no sbatch, say)
+        print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT_CODE)
+    except SweepJobsFailed as exc:  # the jobs' own logs hold the details; the other jobs' units are stored
+        print(f"tg-bench {command}: error: {exc}", file=sys.stderr)
+        sys.exit(1)
