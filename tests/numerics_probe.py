@@ -30,7 +30,7 @@ from tg_bench.predict.regressors import make_regressor
 EMBEDDER_SETTINGS = {
     "gat": {"settings": {"epochs": 1}},
     "sage": {"settings": {"epochs": 1}},
-    "node2vec": {"epochs": 10},
+    "node2vec": {"epochs": 5},
 }
 PREDICTOR_SETTINGS = {"lr": {}, "rf": {"n_estimators": 20}, "xgb": {"n_estimators": 40}}
 
