@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tg_bench.catalog import entry, zoo_targets
-from tg_bench.data.layouts import ZooLayout, layout_of
+from tg_bench.data.layouts import PUBLISHED_COLUMNS, ZooLayout, layout_of
 from tg_bench.data.spec import ZooSpec
 from tg_bench.errors import UserInputError
 from tg_bench.evaluate.averages import weighted_average
@@ -84,10 +84,13 @@ def published_values(zoo: str, metric: str, ratio: float = 1.0, root: str | Path
     `result_analysis/[model_ratio_<r>/]<metric>_correlation.csv`, a tidy zoo's `published/<metric>.csv`):
     columns `method`, `target` (the targets, and `average` where published), `published`. Empty when the zoo
     has no such table or cannot be found."""
-    empty = pd.DataFrame(columns=["method", "target", "published"])
-    found = zoo_published(zoo, root)
+    return _published_of(zoo_published(zoo, root), metric, ratio)
+
+
+def _published_of(found: tuple[ZooLayout, Path] | None, metric: str, ratio: float) -> pd.DataFrame:
+    """`published_values` of a zoo already found (`zoo_published`)."""
     long = None if found is None else found[0].published(found[1], metric, ratio)
-    return empty if long is None else long.dropna(subset=["published"])
+    return pd.DataFrame(columns=PUBLISHED_COLUMNS) if long is None else long.dropna(subset=["published"])
 
 
 def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.DataFrame:
@@ -104,8 +107,7 @@ def with_published(stats: pd.DataFrame, root: str | Path | None = None) -> pd.Da
         if found is None or (protocol != "paper" and found[0].published_leave_one_out):
             frames.append(group.assign(published=np.nan))
             continue
-        published = published_values(zoo, metric, ratio, root)
-        published = without_floors(published)
+        published = without_floors(_published_of(found, metric, ratio))
         merged = group.merge(published, on=["method", "target"], how="left")
         merged.loc[(merged["target"] == AVERAGE) & ~merged["complete"], "published"] = np.nan
         merged.loc[merged["target"] == MEAN, "published"] = np.nan

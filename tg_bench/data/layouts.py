@@ -28,8 +28,6 @@ from tg_bench.paths import data_root
 
 #: the package's own tidy zoos (`tg_bench/zoos/<name>`)
 PACKAGE_ZOOS = Path(__file__).resolve().parents[1] / "zoos"
-#: the tables of a zoo, by the keys of `ZooData.files`; the first two are required in every layout
-TABLES = ("model_config", "records", "dataset_features", "scores", "distances")
 #: the columns of `ZooLayout.published`
 PUBLISHED_COLUMNS = ["method", "target", "published"]
 
@@ -52,8 +50,8 @@ class ZooLayout(ABC):
 
     @abstractmethod
     def files(self, spec: ZooSpec, root: Path) -> dict[str, Path]:
-        """The zoo's files present in its folder (`root / spec.folder`, as `locate` gives them), keyed by
-        `TABLES`' names; a missing required file is a user error."""
+        """The zoo's files present in its folder (`root / spec.folder`, as `locate` gives them), keyed by the
+        names `ZooData.files` uses (`TIDY_FILES`' keys); a missing required file is a user error."""
 
     @abstractmethod
     def models(self, path: Path, spec: ZooSpec) -> pd.DataFrame:
@@ -228,7 +226,7 @@ def _parse_architecture(value: object) -> str | float:
 
 
 def zoo_files(spec: ZooSpec, root: Path) -> dict[str, Path]:
-    """The authors' layout: where each of `TABLES` is under the metadata root `root`."""
+    """The authors' layout: where each of the zoo's tables is under the metadata root `root`."""
     folder = root / spec.folder
     return {
         "records": folder / "records.csv",
@@ -356,7 +354,7 @@ class TidyLayout(ZooLayout):
         return table.melt(id_vars="method", var_name="target", value_name="published")
 
 
-LAYOUTS: dict[str, ZooLayout] = {AUTHORS: AuthorsLayout(), TIDY: TidyLayout()}
+LAYOUTS: dict[str, ZooLayout] = {layout.name: layout for layout in (AuthorsLayout(), TidyLayout())}
 
 
 def layout_of(spec: ZooSpec) -> ZooLayout:
